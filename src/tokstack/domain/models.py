@@ -1,0 +1,81 @@
+"""Plain records the core works with; storage maps rows to these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Developer:
+    id: int
+    name: str
+    created_at: int
+
+
+@dataclass(frozen=True)
+class App:
+    id: int
+    developer_id: int
+    client_key: str
+    client_secret_hash: str
+    name: str
+    platform: str
+    redirect_uris: tuple[str, ...]
+    scopes: tuple[str, ...]
+    webhook_url: str | None
+    created_at: int
+    rate_limit_per_minute: int | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    password_hash: str | None
+    bio_description: str
+    is_verified: bool
+    follower_count: int
+    following_count: int
+    likes_count: int
+    video_count: int
+    avatar_key: str | None
+    status: str
+    created_at: int
+
+
+@dataclass(frozen=True)
+class Authorization:
+    id: int
+    user_id: int
+    app_id: int
+    open_id: str
+    scopes: tuple[str, ...]
+    granted_at: int | None
+    revoked_at: int | None
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    digest: str
+    kind: str  # "access" | "refresh" | "client"
+    app_id: int
+    authorization_id: int | None
+    grant_id: str | None
+    scopes: tuple[str, ...]
+    issued_at: int
+    expires_at: int
+    revoked_at: int | None = None
+    rotated_at: int | None = None
+
+
+@dataclass(frozen=True)
+class AccessContext:
+    """Everything ``/v2/user/info/`` needs, read with one lookup by token digest."""
+
+    token: TokenRecord
+    user: User
+    open_id: str
+    union_id: str
+    app_platform: str
+    extra: dict[str, str] = field(default_factory=dict)

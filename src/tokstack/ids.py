@@ -1,0 +1,67 @@
+"""Identifiers and secrets in the shapes TikTok uses on the wire."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+import time
+import uuid
+
+_ALNUM = string.ascii_letters + string.digits
+_LOWER_ALNUM = string.ascii_lowercase + string.digits
+
+
+def log_id(now: float | None = None) -> str:
+    """34 chars: UTC ``yyyymmddHHMMSS`` followed by 20 uppercase hex digits."""
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now))
+    return stamp + secrets.token_hex(10).upper()
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def token(prefix: str, region: str) -> str:
+    """``act.``/``rft.``/``clt.`` + 60 alphanumerics + ``!`` + 4 digits + ``.`` + region."""
+    return f"{prefix}.{_random(_ALNUM, 60)}!{secrets.randbelow(10_000):04d}.{region}"
+
+
+def auth_code() -> str:
+    """Opaque code like TikTok's: URL-safe body ending in a ``*N!NNNN.region`` marker."""
+    return f"{secrets.token_urlsafe(96)}*0!{secrets.randbelow(10_000):04d}"
+
+
+def client_key() -> str:
+    """Production client keys are about 16 lowercase alphanumerics starting ``aw``."""
+    return "aw" + _random(_LOWER_ALNUM, 14)
+
+
+def client_secret() -> str:
+    return _random(_ALNUM, 32)
+
+
+def open_id() -> str:
+    return str(uuid.uuid4())
+
+
+def union_id() -> str:
+    return str(uuid.uuid4())
+
+
+class SecretHasher:
+    """Keyed SHA-256 for high-entropy secrets (tokens, codes, client secrets).
+
+    A slow password hash would cost up to half a second per token request; these secrets
+    carry 300+ bits of entropy, so a keyed fast hash is the right tool.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def digest(self, secret: str) -> str:
+        return hmac.new(self._key, secret.encode(), hashlib.sha256).hexdigest()
+
+    def matches(self, secret: str, expected_digest: str) -> bool:
+        return hmac.compare_digest(self.digest(secret), expected_digest)

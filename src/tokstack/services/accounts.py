@@ -1,0 +1,155 @@
+"""Developers, apps and users: the records an operator creates (CLI, portal, demo seed)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from tokstack import ids
+from tokstack.domain import redirect_uris, scopes
+from tokstack.domain.models import App, Developer, User
+from tokstack.errors import Conflict, NotFound, ValidationError
+from tokstack.services.avatars import default_image
+from tokstack.services.context import Context
+from tokstack.services.passwords import hash_password
+from tokstack.storage.ports import Unit
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.]{2,24}$")
+
+
+@dataclass(frozen=True)
+class NewApp:
+    app: App
+    client_secret: str  # shown once; only its digest is stored
+
+
+def _text(value: str, what: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise ValidationError(f"{what} must not be empty")
+    if len(value) > limit:
+        raise ValidationError(f"{what} must be at most {limit} characters")
+    return value
+
+
+async def create_developer(ctx: Context, name: str) -> Developer:
+    name = _text(name, "name", 200)
+    async with ctx.store.unit() as unit:
+        return await unit.developers.add(name, ctx.clock.now())
+
+
+def app_scopes(platform: str, requested: Sequence[str]) -> tuple[str, ...]:
+    """Validated scopes for an app; Login Kit apps always get ``user.info.basic``."""
+    bad = scopes.unknown(requested)
+    if bad:
+        raise ValidationError(f"unknown scope(s): {', '.join(bad)}")
+    if platform == "mini":
+        outside = [s for s in requested if s not in scopes.MINI_SCOPES]
+        if outside:
+            raise ValidationError(
+                "TikTok Minis only support user.info.basic and user.info.open_id, not "
+                + ", ".join(outside)
+            )
+    return scopes.canonical([scopes.BASIC, *requested])
+
+
+def check_webhook_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationError("webhook URL must be an absolute http(s) URL")
+    return url
+
+
+async def create_app(
+    ctx: Context,
+    *,
+    developer_id: int,
+    name: str,
+    platform: str,
+    redirect_uri_list: Sequence[str] = (),
+    scope_list: Sequence[str] = (),
+    webhook_url: str | None = None,
+    client_key: str | None = None,
+    client_secret: str | None = None,
+) -> NewApp:
+    name = _text(name, "name", 200)
+    uris = tuple(dict.fromkeys(u.strip() for u in redirect_uri_list if u.strip()))
+    bad = redirect_uris.problems(platform, uris)
+    if bad:
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in bad.items()))
+    granted = app_scopes(platform, scope_list)
+    secret = client_secret or ids.client_secret()
+    async with ctx.store.unit() as unit:
+        if await unit.developers.get(developer_id) is None:
+            raise NotFound(f"developer {developer_id} does not exist")
+        try:
+            app = await unit.apps.add(
+                developer_id=developer_id,
+                client_key=client_key or ids.client_key(),
+                client_secret_hash=ctx.hasher.digest(secret),
+                name=name,
+                platform=platform,
+                redirect_uris=uris,
+                scopes=granted,
+                webhook_url=check_webhook_url(webhook_url),
+                now=ctx.clock.now(),
+            )
+        except Conflict:
+            raise Conflict(f"client key {client_key!r} is taken") from None
+    return NewApp(app, secret)
+
+
+async def create_user(
+    ctx: Context,
+    *,
+    username: str,
+    display_name: str,
+    password: str | None = None,
+    bio: str = "",
+    verified: bool = False,
+    avatar: bytes | None = None,
+) -> User:
+    if not USERNAME.match(username):
+        raise ValidationError("username must be 2 to 24 letters, digits, underscores or periods")
+    display_name = _text(display_name, "display name", 64)
+    if password is not None and len(password) < 8:
+        raise ValidationError("password must be at least 8 characters")
+    if len(bio) > 500:
+        raise ValidationError("bio must be at most 500 characters")
+    # Decode and resize before the transaction: a bad image must not leave a user behind.
+    avatar_key = ctx.avatars.store(avatar if avatar is not None else default_image(username))
+    try:
+        async with ctx.store.unit() as unit:
+            user = await unit.users.add(
+                username=username,
+                display_name=display_name,
+                password_hash=hash_password(password) if password else None,
+                bio_description=bio,
+                is_verified=verified,
+                now=ctx.clock.now(),
+            )
+            return await unit.users.update(user.id, avatar_key=avatar_key)
+    except Conflict:
+        ctx.avatars.delete(avatar_key)
+        raise Conflict(f"username {username!r} is taken") from None
+    except BaseException:
+        ctx.avatars.delete(avatar_key)
+        raise
+
+
+async def require_app(unit: Unit, client_key: str) -> App:
+    app = await unit.apps.by_client_key(client_key)
+    if app is None:
+        raise NotFound(f"no app with client key {client_key!r}")
+    return app
+
+
+async def require_user(unit: Unit, username: str) -> User:
+    user = await unit.users.by_username(username)
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    return user

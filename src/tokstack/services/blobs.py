@@ -1,0 +1,61 @@
+"""A tiny blob-store interface; the default keeps files in a directory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.~-]{1,200}$")
+
+
+class BlobStore(Protocol):
+    def put(self, key: str, data: bytes) -> None: ...
+    def get(self, key: str) -> bytes | None: ...
+    def delete(self, key: str) -> None: ...
+
+
+class DirectoryBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        if not _SAFE_KEY.match(key) or key.startswith("."):
+            raise ValueError(f"invalid blob key {key!r}")
+        return self.root / key[:2] / key
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # write-then-rename so a reader never sees half a file
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def delete(self, key: str) -> None:
+        with contextlib.suppress(FileNotFoundError, ValueError):
+            self._path(key).unlink()
+
+
+class MemoryBlobStore:
+    def __init__(self) -> None:
+        self.items: dict[str, bytes] = {}
+
+    def put(self, key: str, data: bytes) -> None:
+        self.items[key] = data
+
+    def get(self, key: str) -> bytes | None:
+        return self.items.get(key)
+
+    def delete(self, key: str) -> None:
+        self.items.pop(key, None)

@@ -1,0 +1,21 @@
+"""What every service needs, built once by the container and passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tokstack.clock import Clock
+from tokstack.config import TokenPolicy
+from tokstack.ids import SecretHasher
+from tokstack.services.avatars import AvatarService
+from tokstack.storage.ports import Store
+
+
+@dataclass(frozen=True)
+class Context:
+    store: Store
+    hasher: SecretHasher
+    clock: Clock
+    policy: TokenPolicy
+    region: str
+    avatars: AvatarService

@@ -1,0 +1,32 @@
+"""Operator-issued tokens (``tokstack token issue``), as if the user had consented."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tokstack.domain import scopes as scope_list
+from tokstack.errors import ValidationError
+from tokstack.oauth.issuer import authorize, mint_pair, new_grant_id
+from tokstack.services.accounts import require_app, require_user
+from tokstack.services.context import Context
+
+
+async def issue_for_user(
+    ctx: Context, *, client_key: str, username: str, requested: Sequence[str]
+) -> dict[str, Any]:
+    if not requested:
+        raise ValidationError("at least one scope is required")
+    bad = scope_list.unknown(requested)
+    if bad:
+        raise ValidationError(f"unknown scope(s): {', '.join(bad)}")
+    async with ctx.store.unit() as unit:
+        app = await require_app(unit, client_key)
+        not_allowed = [s for s in requested if s not in app.scopes]
+        if not_allowed:
+            raise ValidationError(f"app {client_key} is not approved for: {', '.join(not_allowed)}")
+        user = await require_user(unit, username)
+        if user.status != "active":
+            raise ValidationError(f"user {username!r} is {user.status}")
+        authorization = await authorize(ctx, unit, user, app, requested)
+        return await mint_pair(ctx, unit, authorization, authorization.scopes, new_grant_id())

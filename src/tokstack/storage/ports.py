@@ -1,0 +1,104 @@
+"""Narrow storage interfaces owned by the core. Every backend passes one contract suite."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+from tokstack.domain.models import (
+    AccessContext,
+    App,
+    Authorization,
+    Developer,
+    TokenRecord,
+    User,
+)
+
+
+class DeveloperRepo(Protocol):
+    async def add(self, name: str, now: int) -> Developer: ...
+    async def get(self, developer_id: int) -> Developer | None: ...
+
+
+class AppRepo(Protocol):
+    async def add(
+        self,
+        *,
+        developer_id: int,
+        client_key: str,
+        client_secret_hash: str,
+        name: str,
+        platform: str,
+        redirect_uris: tuple[str, ...],
+        scopes: tuple[str, ...],
+        webhook_url: str | None,
+        now: int,
+    ) -> App: ...
+    async def get(self, app_id: int) -> App | None: ...
+    async def by_client_key(self, client_key: str) -> App | None: ...
+    async def set_secret_hash(self, app_id: int, secret_hash: str) -> None: ...
+
+
+class UserRepo(Protocol):
+    async def add(
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str | None,
+        bio_description: str,
+        is_verified: bool,
+        now: int,
+    ) -> User: ...
+    async def get(self, user_id: int) -> User | None: ...
+    async def by_username(self, username: str) -> User | None: ...
+    async def update(self, user_id: int, **values: Any) -> User: ...
+
+
+class AuthorizationRepo(Protocol):
+    async def ensure(self, user_id: int, app_id: int, open_id: str, now: int) -> Authorization:
+        """The user x app authorization, created with ``open_id`` if it does not exist."""
+        ...
+
+    async def get(self, authorization_id: int) -> Authorization | None: ...
+    async def grant(self, authorization_id: int, scopes: tuple[str, ...], now: int) -> None: ...
+    async def revoke(self, authorization_id: int, now: int) -> bool:
+        """Clears the grant and revokes every token of it; False if already revoked."""
+        ...
+
+    async def ensure_union_id(self, user_id: int, developer_id: int, union_id: str) -> str: ...
+
+
+class TokenRepo(Protocol):
+    async def add(self, record: TokenRecord) -> None: ...
+    async def get(self, digest: str) -> TokenRecord | None: ...
+    async def revoke(self, digest: str, now: int) -> None: ...
+    async def revoke_grant(self, grant_id: str, now: int) -> int: ...
+    async def rotate(self, digest: str, now: int) -> bool:
+        """Marks a refresh token used; True only for the one caller that did so first."""
+        ...
+
+
+class Unit(Protocol):
+    """One transaction: committed when the block ends cleanly, rolled back otherwise."""
+
+    @property
+    def developers(self) -> DeveloperRepo: ...
+    @property
+    def apps(self) -> AppRepo: ...
+    @property
+    def users(self) -> UserRepo: ...
+    @property
+    def authorizations(self) -> AuthorizationRepo: ...
+    @property
+    def tokens(self) -> TokenRepo: ...
+
+
+class Store(Protocol):
+    def unit(self) -> AbstractAsyncContextManager[Unit]: ...
+    async def access_context(self, digest: str) -> AccessContext | None:
+        """The hot-path read: token + authorization + user + union_id in one query."""
+        ...
+
+    async def ping(self) -> None: ...
+    async def close(self) -> None: ...

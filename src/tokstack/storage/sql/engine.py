@@ -1,0 +1,53 @@
+"""Engines for the plain URLs operators paste (``sqlite:///f.db``, ``postgresql://u@h/db``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def driver_url(url: str, *, asynchronous: bool) -> URL:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite" if asynchronous else "sqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg")
+    raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}")
+
+
+def ensure_sqlite_dir(url: URL) -> None:
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(str(url.database)).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the single writer; FULL keeps every commit durable.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def async_engine(url: str, *, pool_size: int, timeout: float) -> AsyncEngine:
+    target = driver_url(url, asynchronous=True)
+    ensure_sqlite_dir(target)
+    kwargs: dict[str, Any] = {}
+    if target.get_backend_name() == "postgresql":
+        kwargs = {
+            "pool_size": pool_size,
+            "max_overflow": pool_size,
+            "pool_timeout": timeout,
+            "pool_pre_ping": True,
+            "connect_args": {"connect_timeout": max(1, int(timeout))},
+        }
+    engine = create_async_engine(target, **kwargs)
+    if target.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+    return engine

@@ -1,0 +1,371 @@
+"""The SQL implementation of ``tokstack.storage.ports`` (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tokstack.domain import scopes as scope_list
+from tokstack.domain.models import (
+    AccessContext,
+    App,
+    Authorization,
+    Developer,
+    TokenRecord,
+    User,
+)
+from tokstack.errors import Conflict, NotFound
+from tokstack.storage.sql.tables import (
+    apps,
+    authorizations,
+    developers,
+    tokens,
+    union_ids,
+    users,
+)
+
+
+def _app(row: RowMapping) -> App:
+    return App(
+        id=row["id"],
+        developer_id=row["developer_id"],
+        client_key=row["client_key"],
+        client_secret_hash=row["client_secret_hash"],
+        name=row["name"],
+        platform=row["platform"],
+        redirect_uris=tuple(u for u in row["redirect_uris"].split("\n") if u),
+        scopes=scope_list.parse(row["scopes"]),
+        webhook_url=row["webhook_url"],
+        created_at=row["created_at"],
+        rate_limit_per_minute=row["rate_limit_per_minute"],
+    )
+
+
+_USER_COLUMNS = [
+    "id",
+    "username",
+    "display_name",
+    "password_hash",
+    "bio_description",
+    "is_verified",
+    "follower_count",
+    "following_count",
+    "likes_count",
+    "video_count",
+    "avatar_key",
+    "status",
+    "created_at",
+]
+
+
+def _user(row: RowMapping) -> User:
+    values = {name: row[name] for name in _USER_COLUMNS}
+    values["is_verified"] = bool(values["is_verified"])
+    return User(**values)
+
+
+def _authorization(row: RowMapping) -> Authorization:
+    return Authorization(
+        id=row["id"],
+        user_id=row["user_id"],
+        app_id=row["app_id"],
+        open_id=row["open_id"],
+        scopes=scope_list.parse(row["scopes"]),
+        granted_at=row["granted_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+def _token(row: RowMapping) -> TokenRecord:
+    return TokenRecord(
+        digest=row["digest"],
+        kind=row["kind"],
+        app_id=row["app_id"],
+        authorization_id=row["authorization_id"],
+        grant_id=row["grant_id"],
+        scopes=scope_list.parse(row["scopes"]),
+        issued_at=row["issued_at"],
+        expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"],
+        rotated_at=row["rotated_at"],
+    )
+
+
+class _Repo:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.db = connection
+
+    async def _one(self, statement: Any) -> RowMapping | None:
+        return (await self.db.execute(statement)).mappings().first()
+
+    async def _insert(self, statement: Any) -> RowMapping:
+        try:
+            row = (await self.db.execute(statement)).mappings().one()
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from exc
+        return row
+
+
+class SqlDevelopers(_Repo):
+    async def add(self, name: str, now: int) -> Developer:
+        row = await self._insert(
+            insert(developers).values(name=name, created_at=now).returning(developers)
+        )
+        return Developer(id=row["id"], name=row["name"], created_at=row["created_at"])
+
+    async def get(self, developer_id: int) -> Developer | None:
+        row = await self._one(select(developers).where(developers.c.id == developer_id))
+        return Developer(row["id"], row["name"], row["created_at"]) if row else None
+
+
+class SqlApps(_Repo):
+    async def add(
+        self,
+        *,
+        developer_id: int,
+        client_key: str,
+        client_secret_hash: str,
+        name: str,
+        platform: str,
+        redirect_uris: tuple[str, ...],
+        scopes: tuple[str, ...],
+        webhook_url: str | None,
+        now: int,
+    ) -> App:
+        statement = insert(apps).values(
+            developer_id=developer_id,
+            client_key=client_key,
+            client_secret_hash=client_secret_hash,
+            name=name,
+            platform=platform,
+            redirect_uris="\n".join(redirect_uris),
+            scopes=scope_list.format_list(scopes),
+            webhook_url=webhook_url,
+            created_at=now,
+        )
+        return _app(await self._insert(statement.returning(apps)))
+
+    async def get(self, app_id: int) -> App | None:
+        row = await self._one(select(apps).where(apps.c.id == app_id))
+        return _app(row) if row else None
+
+    async def by_client_key(self, client_key: str) -> App | None:
+        row = await self._one(select(apps).where(apps.c.client_key == client_key))
+        return _app(row) if row else None
+
+    async def set_secret_hash(self, app_id: int, secret_hash: str) -> None:
+        await self.db.execute(
+            update(apps).where(apps.c.id == app_id).values(client_secret_hash=secret_hash)
+        )
+
+
+class SqlUsers(_Repo):
+    async def add(
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str | None,
+        bio_description: str,
+        is_verified: bool,
+        now: int,
+    ) -> User:
+        statement = insert(users).values(
+            username=username,
+            display_name=display_name,
+            password_hash=password_hash,
+            bio_description=bio_description,
+            is_verified=is_verified,
+            follower_count=0,
+            following_count=0,
+            likes_count=0,
+            video_count=0,
+            status="active",
+            created_at=now,
+            updated_at=now,
+        )
+        return _user(await self._insert(statement.returning(users)))
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._one(select(users).where(users.c.id == user_id))
+        return _user(row) if row else None
+
+    async def by_username(self, username: str) -> User | None:
+        row = await self._one(select(users).where(users.c.username == username))
+        return _user(row) if row else None
+
+    async def update(self, user_id: int, **values: Any) -> User:
+        unknown = set(values).difference(_USER_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown user fields: {sorted(unknown)}")
+        row = await self._one(
+            update(users).where(users.c.id == user_id).values(**values).returning(users)
+        )
+        if row is None:
+            raise NotFound(f"user {user_id}")
+        return _user(row)
+
+
+class SqlAuthorizations(_Repo):
+    async def ensure(self, user_id: int, app_id: int, open_id: str, now: int) -> Authorization:
+        where = and_(authorizations.c.user_id == user_id, authorizations.c.app_id == app_id)
+        row = await self._one(select(authorizations).where(where))
+        if row is None:
+            row = await self._insert(
+                insert(authorizations)
+                .values(user_id=user_id, app_id=app_id, open_id=open_id, scopes="")
+                .returning(authorizations)
+            )
+        return _authorization(row)
+
+    async def get(self, authorization_id: int) -> Authorization | None:
+        row = await self._one(select(authorizations).where(authorizations.c.id == authorization_id))
+        return _authorization(row) if row else None
+
+    async def grant(self, authorization_id: int, scopes: tuple[str, ...], now: int) -> None:
+        await self.db.execute(
+            update(authorizations)
+            .where(authorizations.c.id == authorization_id)
+            .values(scopes=scope_list.format_list(scopes), granted_at=now, revoked_at=None)
+        )
+
+    async def revoke(self, authorization_id: int, now: int) -> bool:
+        result = await self.db.execute(
+            update(authorizations)
+            .where(authorizations.c.id == authorization_id, authorizations.c.revoked_at.is_(None))
+            .values(scopes="", revoked_at=now)
+        )
+        await self.db.execute(
+            update(tokens)
+            .where(tokens.c.authorization_id == authorization_id, tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def ensure_union_id(self, user_id: int, developer_id: int, union_id: str) -> str:
+        where = and_(union_ids.c.user_id == user_id, union_ids.c.developer_id == developer_id)
+        found = (await self.db.execute(select(union_ids.c.union_id).where(where))).scalar()
+        if found is not None:
+            return str(found)
+        await self.db.execute(
+            insert(union_ids).values(user_id=user_id, developer_id=developer_id, union_id=union_id)
+        )
+        return union_id
+
+
+class SqlTokens(_Repo):
+    async def add(self, record: TokenRecord) -> None:
+        await self.db.execute(
+            insert(tokens).values(
+                digest=record.digest,
+                kind=record.kind,
+                app_id=record.app_id,
+                authorization_id=record.authorization_id,
+                grant_id=record.grant_id,
+                scopes=scope_list.format_list(record.scopes),
+                issued_at=record.issued_at,
+                expires_at=record.expires_at,
+                revoked_at=record.revoked_at,
+                rotated_at=record.rotated_at,
+            )
+        )
+
+    async def get(self, digest: str) -> TokenRecord | None:
+        row = await self._one(select(tokens).where(tokens.c.digest == digest))
+        return _token(row) if row else None
+
+    async def revoke(self, digest: str, now: int) -> None:
+        await self.db.execute(
+            update(tokens)
+            .where(tokens.c.digest == digest, tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_grant(self, grant_id: str, now: int) -> int:
+        result = await self.db.execute(
+            update(tokens)
+            .where(tokens.c.grant_id == grant_id, tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return int(result.rowcount)
+
+    async def rotate(self, digest: str, now: int) -> bool:
+        result = await self.db.execute(
+            update(tokens)
+            .where(tokens.c.digest == digest, tokens.c.rotated_at.is_(None))
+            .values(rotated_at=now)
+        )
+        return bool(result.rowcount)
+
+
+class SqlUnit:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.developers = SqlDevelopers(connection)
+        self.apps = SqlApps(connection)
+        self.users = SqlUsers(connection)
+        self.authorizations = SqlAuthorizations(connection)
+        self.tokens = SqlTokens(connection)
+
+
+_ACCESS_QUERY = (
+    select(
+        tokens,
+        authorizations.c.open_id,
+        union_ids.c.union_id,
+        apps.c.platform.label("app_platform"),
+        *(users.c[name].label(f"u_{name}") for name in _USER_COLUMNS),
+    )
+    .select_from(
+        tokens.join(authorizations, authorizations.c.id == tokens.c.authorization_id)
+        .join(apps, apps.c.id == tokens.c.app_id)
+        .join(users, users.c.id == authorizations.c.user_id)
+        .outerjoin(
+            union_ids,
+            and_(
+                union_ids.c.user_id == users.c.id,
+                union_ids.c.developer_id == apps.c.developer_id,
+            ),
+        )
+    )
+    .where(tokens.c.digest == bindparam("digest"))
+)
+
+
+class SqlStore:
+    """Owns the engine; hands out one transaction per unit of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[SqlUnit]:
+        async with self.engine.begin() as connection:
+            yield SqlUnit(connection)
+
+    async def access_context(self, digest: str) -> AccessContext | None:
+        async with self.engine.connect() as connection:
+            result = await connection.execute(_ACCESS_QUERY, {"digest": digest})
+            row = result.mappings().first()
+        if row is None:
+            return None
+        user = _user({name: row[f"u_{name}"] for name in _USER_COLUMNS})  # type: ignore[arg-type]
+        return AccessContext(
+            token=_token(row),
+            user=user,
+            open_id=row["open_id"],
+            union_id=row["union_id"] or "",
+            app_platform=row["app_platform"],
+        )
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(select(1))
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,114 @@
+"""Schema (SQLAlchemy Core). Portable across SQLite and PostgreSQL; times are epoch seconds."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT identities.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+developers = Table(
+    "developers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=True, unique=True),
+    Column("password_hash", String(200), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+apps = Table(
+    "apps",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("developer_id", Id, ForeignKey("developers.id"), nullable=False, index=True),
+    Column("client_key", String(64), nullable=False, unique=True),
+    Column("client_secret_hash", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("platform", String(16), nullable=False),
+    Column("redirect_uris", Text, nullable=False, default=""),  # newline-separated
+    Column("scopes", Text, nullable=False, default=""),  # comma-separated
+    Column("webhook_url", String(512), nullable=True),
+    Column("icon_key", String(128), nullable=True),
+    Column("rate_limit_per_minute", Integer, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=True),
+    Column("bio_description", Text, nullable=False, default=""),
+    Column("is_verified", Boolean, nullable=False, default=False),
+    Column("follower_count", BigInteger, nullable=False, default=0),
+    Column("following_count", BigInteger, nullable=False, default=0),
+    Column("likes_count", BigInteger, nullable=False, default=0),
+    Column("video_count", BigInteger, nullable=False, default=0),
+    Column("avatar_key", String(128), nullable=True),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+union_ids = Table(
+    "union_ids",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id"), primary_key=True),
+    Column("developer_id", Id, ForeignKey("developers.id"), primary_key=True),
+    Column("union_id", String(64), nullable=False, unique=True),
+)
+
+authorizations = Table(
+    "authorizations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("app_id", Id, ForeignKey("apps.id"), nullable=False, index=True),
+    Column("open_id", String(64), nullable=False, unique=True),
+    Column("scopes", Text, nullable=False, default=""),
+    Column("granted_at", BigInteger, nullable=True),
+    Column("revoked_at", BigInteger, nullable=True),
+    UniqueConstraint("user_id", "app_id", name="uq_authorizations_user_app"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # HMAC-SHA256 of the token, hex
+    Column("kind", String(8), nullable=False),
+    Column("app_id", Id, ForeignKey("apps.id"), nullable=False),
+    Column("authorization_id", Id, ForeignKey("authorizations.id"), nullable=True),
+    Column("grant_id", String(64), nullable=True),
+    Column("scopes", Text, nullable=False, default=""),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+    Column("rotated_at", BigInteger, nullable=True),
+    Index("ix_tokens_authorization", "authorization_id"),
+    Index("ix_tokens_grant", "grant_id"),
+    Index("ix_tokens_expires", "expires_at"),
+)

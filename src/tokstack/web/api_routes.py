@@ -1,0 +1,21 @@
+"""``GET /v2/user/info/``: the hot path."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tokstack.oauth.bearer import authenticate
+from tokstack.services.user_info import parse_fields
+from tokstack.web import render
+from tokstack.web.container import Container
+from tokstack.web.edge import api_v2
+
+
+@api_v2
+async def user_info(request: Request, container: Container, log_id: str) -> Response:
+    ctx = container.ctx
+    access = await authenticate(ctx, request.headers.get("authorization"))
+    fields = parse_fields(request.query_params.get("fields"))
+    user = container.user_info.render(access, fields, ctx.clock.now())
+    return render.v2_ok({"user": user}, log_id)

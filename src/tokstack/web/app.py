@@ -1,0 +1,52 @@
+"""The ASGI application: routes only; behaviour lives in the core."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from tokstack.config import Settings
+from tokstack.logs import configure_logging
+from tokstack.web import api_routes, ops_routes
+from tokstack.web.container import Container, build, prepare_database
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/v2/user/info/", api_routes.user_info, methods=["GET"]),
+        Route("/tos-avt-0068-tx/{name}", ops_routes.avatar, methods=["GET"]),
+        Route("/healthz", ops_routes.healthz, methods=["GET"]),
+        Route("/readyz", ops_routes.readyz, methods=["GET"]),
+        Route("/openapi.json", ops_routes.openapi, methods=["GET"]),
+    ]
+
+
+def create_app(container: Container | None = None) -> Starlette:
+    """With a container (tests, embedding) it is used as is; otherwise built from settings."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = container is None
+        if owned:
+            settings = Settings()
+            configure_logging(settings.log_level)
+            prepare_database(settings)
+            app.state.container = build(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.container.close()
+
+    app = Starlette(
+        routes=routes(),
+        lifespan=lifespan,
+        exception_handlers={404: ops_routes.not_found, 405: ops_routes.not_found},
+    )
+    app.router.redirect_slashes = False
+    if container is not None:
+        app.state.container = container
+    return app

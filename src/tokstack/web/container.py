@@ -1,0 +1,59 @@
+"""Wires ports and services from settings. The only place that reads ``Settings``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tokstack.clock import Clock, SystemClock
+from tokstack.config import Settings
+from tokstack.ids import SecretHasher
+from tokstack.services.avatars import AvatarService
+from tokstack.services.blobs import DirectoryBlobStore
+from tokstack.services.context import Context
+from tokstack.services.user_info import UserInfo
+from tokstack.storage.sql import migrate
+from tokstack.storage.sql.engine import async_engine
+from tokstack.storage.sql.repos import SqlStore
+
+
+@dataclass
+class Container:
+    settings: Settings
+    ctx: Context
+    user_info: UserInfo
+
+    async def close(self) -> None:
+        await self.ctx.store.close()
+
+
+def build(settings: Settings, clock: Clock | None = None) -> Container:
+    key = settings.secret_key_bytes()
+    engine = async_engine(
+        settings.resolved_database_url,
+        pool_size=settings.db_pool_size,
+        timeout=settings.db_timeout,
+    )
+    avatars = AvatarService(
+        DirectoryBlobStore(settings.data_dir / "blobs"),
+        key,
+        settings.public_url,
+        settings.avatar_url_ttl,
+    )
+    ctx = Context(
+        store=SqlStore(engine),
+        hasher=SecretHasher(key),
+        clock=clock or SystemClock(),
+        policy=settings.token_policy(),
+        region=settings.region,
+        avatars=avatars,
+    )
+    return Container(settings, ctx, UserInfo(avatars, settings.public_url))
+
+
+def prepare_database(settings: Settings) -> None:
+    """The embedded default migrates itself; a shared database is upgraded by the operator."""
+    url = settings.resolved_database_url
+    if settings.is_sqlite:
+        migrate.upgrade(url)
+    elif migrate.pending(url):
+        raise RuntimeError("the database schema is behind: run `tokstack db upgrade` first")

@@ -1,0 +1,52 @@
+"""Avatars, health, readiness and the OpenAPI document."""
+
+from __future__ import annotations
+
+import logging
+from importlib.resources import files
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tokstack import ids
+from tokstack.web import render
+
+log = logging.getLogger("tokstack.ops")
+OPENAPI = files("tokstack.web").joinpath("openapi.json").read_bytes()
+
+
+async def avatar(request: Request) -> Response:
+    container = request.app.state.container
+    name = request.path_params["name"]
+    query = request.query_params
+    now = container.ctx.clock.now()
+    data = container.ctx.avatars.read(
+        name, query.get("x-expires", ""), query.get("x-signature", ""), now
+    )
+    if data is None:
+        return Response(b"Forbidden", status_code=403, media_type="text/plain")
+    max_age = max(0, int(query["x-expires"]) - now)
+    return Response(
+        data, media_type="image/jpeg", headers={"Cache-Control": f"public, max-age={max_age}"}
+    )
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        await request.app.state.container.ctx.store.ping()
+    except Exception as exc:
+        log.warning("not ready: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "up"})
+
+
+async def openapi(_: Request) -> Response:
+    return Response(OPENAPI, media_type="application/json")
+
+
+async def not_found(request: Request, _exc: Exception) -> Response:
+    return render.unsupported_path(ids.log_id())
