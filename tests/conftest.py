@@ -66,8 +66,9 @@ class World:
     async def developer(self, name: str = "Dev") -> int:
         return (await accounts.create_developer(self.ctx, name)).id
 
-    async def app(self, developer_id: int, scopes: str = "", platform: str = "web",
-                  **extra: Any) -> accounts.NewApp:
+    async def app(
+        self, developer_id: int, scopes: str = "", platform: str = "web", **extra: Any
+    ) -> accounts.NewApp:
         return await accounts.create_app(
             self.ctx,
             developer_id=developer_id,
@@ -80,7 +81,9 @@ class World:
 
     async def user(self, username: str = "alice", **extra: Any) -> int:
         created = await accounts.create_user(
-            self.ctx, username=username, display_name=extra.pop("display_name", "Alice"),
+            self.ctx,
+            username=username,
+            display_name=extra.pop("display_name", "Alice"),
             **extra,
         )
         return created.id

@@ -17,8 +17,9 @@ ALL_SCOPES = "user.info.basic,user.info.profile,user.info.stats"
 LOG_ID = re.compile(r"^\d{14}[0-9A-F]{20}$")
 
 
-async def info(client: httpx.AsyncClient, token: str | None, fields: str | None,
-               **params: str) -> httpx.Response:
+async def info(
+    client: httpx.AsyncClient, token: str | None, fields: str | None, **params: str
+) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     query = dict(params)
     if fields is not None:
@@ -56,9 +57,12 @@ async def test_seed_example_shape(client: httpx.AsyncClient, alice: dict[str, An
     user = body["data"]["user"]
     assert set(user) == {"open_id", "union_id", "avatar_url"}
     assert user["open_id"] == alice["token"]["open_id"]
-    assert re.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
-                    user["union_id"])
-    assert re.search(r"/[0-9a-f]{32}~c5_168x168\.jpeg\?x-expires=\d+&x-signature=", user["avatar_url"])
+    assert re.match(
+        r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", user["union_id"]
+    )
+    assert re.search(
+        r"/[0-9a-f]{32}~c5_168x168\.jpeg\?x-expires=\d+&x-signature=", user["avatar_url"]
+    )
     assert body["error"]["code"] == "ok" and body["error"]["message"] == ""
     assert LOG_ID.match(body["error"]["log_id"])
     assert response.headers["x-tt-logid"] == body["error"]["log_id"]
@@ -70,8 +74,9 @@ async def test_every_field_has_the_right_type_and_value(
     async with ctx.store.unit() as unit:
         user = await unit.users.by_username("alice")
         assert user is not None
-        await unit.users.update(user.id, follower_count=7, following_count=8, likes_count=9,
-                                video_count=10)
+        await unit.users.update(
+            user.id, follower_count=7, following_count=8, likes_count=9, video_count=10
+        )
     response = await info(client, alice["token"]["access_token"], ",".join(FIELD_SCOPES))
     assert response.status_code == 200
     user_json = response.json()["data"]["user"]
@@ -80,8 +85,12 @@ async def test_every_field_has_the_right_type_and_value(
     assert user_json["bio_description"] == "hello"
     assert user_json["is_verified"] is True
     assert user_json["username"] == "alice"
-    assert (user_json["follower_count"], user_json["following_count"],
-            user_json["likes_count"], user_json["video_count"]) == (7, 8, 9, 10)
+    assert (
+        user_json["follower_count"],
+        user_json["following_count"],
+        user_json["likes_count"],
+        user_json["video_count"],
+    ) == (7, 8, 9, 10)
     assert "~c5_100x100.jpeg" in user_json["avatar_url_100"]
     assert "~c5_1080x1080.jpeg" in user_json["avatar_large_url"]
     assert user_json["profile_web_link"].endswith("/@alice")
@@ -105,7 +114,8 @@ async def test_each_field_needs_its_scope(
     # (without user.info.basic the endpoint refuses whatever the fields)
     assert_error(await info(client, without["access_token"], field), 401, "scope_not_authorized")
     assert_error(
-        await info(client, without["access_token"], f"display_name,{field}"), 401,
+        await info(client, without["access_token"], f"display_name,{field}"),
+        401,
         "scope_not_authorized",
     )
 
@@ -124,8 +134,14 @@ async def test_open_id_scope_alone_does_not_satisfy_user_info(
 
 @pytest.mark.parametrize(
     "fields",
-    ["open_id,display_name", "display_name,open_id", "open_id%2Cdisplay_name",
-     "open_id,,open_id,display_name,", " open_id , display_name", "open_id,display_name,nope"],
+    [
+        "open_id,display_name",
+        "display_name,open_id",
+        "open_id%2Cdisplay_name",
+        "open_id,,open_id,display_name,",
+        " open_id , display_name",
+        "open_id,display_name,nope",
+    ],
 )
 async def test_fields_list_is_liberal(
     client: httpx.AsyncClient, alice: dict[str, Any], fields: str
@@ -150,15 +166,22 @@ async def test_only_unknown_fields_gives_an_empty_user(
 async def test_missing_fields_is_invalid_params(
     client: httpx.AsyncClient, alice: dict[str, Any], fields: str | None
 ) -> None:
-    assert_error(await info(client, alice["token"]["access_token"], fields), 400,
-                 "invalid_params")
+    assert_error(await info(client, alice["token"]["access_token"], fields), 400, "invalid_params")
 
 
 @pytest.mark.parametrize(
     "header",
-    [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "act.no-scheme",
-     "Bearer act.ThisTokenDoesNotExist0000000000000000000000000000000000000000!0000.va",
-     "Bearer clt.x", "Bearer rft.x"],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "act.no-scheme",
+        "Bearer act.ThisTokenDoesNotExist0000000000000000000000000000000000000000!0000.va",
+        "Bearer clt.x",
+        "Bearer rft.x",
+    ],
 )
 async def test_bad_authorization_is_access_token_invalid(
     client: httpx.AsyncClient, alice: dict[str, Any], header: str | None
@@ -172,8 +195,9 @@ async def test_bearer_scheme_is_case_insensitive(
     client: httpx.AsyncClient, alice: dict[str, Any]
 ) -> None:
     token = alice["token"]["access_token"]
-    response = await client.get("/v2/user/info/?fields=open_id",
-                                headers={"Authorization": f"bearer {token}"})
+    response = await client.get(
+        "/v2/user/info/?fields=open_id", headers={"Authorization": f"bearer {token}"}
+    )
     assert response.status_code == 200
 
 
@@ -211,8 +235,9 @@ async def test_banned_user_token_is_refused(
         user = await unit.users.by_username("alice")
         assert user is not None
         await unit.users.update(user.id, status="banned")
-    assert_error(await info(client, alice["token"]["access_token"], "open_id"), 401,
-                 "access_token_invalid")
+    assert_error(
+        await info(client, alice["token"]["access_token"], "open_id"), 401, "access_token_invalid"
+    )
 
 
 async def test_open_id_per_app_union_id_per_developer(
@@ -236,9 +261,7 @@ async def test_open_id_per_app_union_id_per_developer(
     assert again["open_id"] == seen["a1"]["open_id"]
 
 
-async def test_token_of_app_a_reads_only_as_app_a(
-    client: httpx.AsyncClient, world: World
-) -> None:
+async def test_token_of_app_a_reads_only_as_app_a(client: httpx.AsyncClient, world: World) -> None:
     dev = await world.developer()
     app_a = await world.app(dev, name="A")
     app_b = await world.app(dev, name="B")
@@ -246,8 +269,11 @@ async def test_token_of_app_a_reads_only_as_app_a(
     token_a = await world.token(app_a.app.client_key, "alice", "user.info.basic")
     token_b = await world.token(app_b.app.client_key, "alice", "user.info.basic")
     response = await info(
-        client, token_a["access_token"], "open_id",
-        client_key=app_b.app.client_key, open_id=token_b["open_id"],
+        client,
+        token_a["access_token"],
+        "open_id",
+        client_key=app_b.app.client_key,
+        open_id=token_b["open_id"],
     )
     assert response.json()["data"]["user"]["open_id"] == token_a["open_id"]
     assert token_a["open_id"] != token_b["open_id"]
@@ -279,7 +305,9 @@ async def test_unknown_path_or_method_is_unsupported_path(
 
 
 async def test_unexpected_failure_is_internal_error_without_detail(
-    client: httpx.AsyncClient, alice: dict[str, Any], ctx: Context,
+    client: httpx.AsyncClient,
+    alice: dict[str, Any],
+    ctx: Context,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from sqlalchemy import text

@@ -59,6 +59,8 @@ def serve(
 
     if demo:
         os.environ["TOKSTACK_DEMO"] = "true"
+    # links the server hands out (avatars, profiles) follow the address it listens on
+    os.environ.setdefault("TOKSTACK_PUBLIC_URL", f"http://{host}:{port}")
     settings = load_settings()
     if auto_consent and not settings.demo:
         fail("--auto-consent is refused outside demo mode (add --demo)", 2)
