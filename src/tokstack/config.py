@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, gt=0)
     db_timeout: float = Field(default=5.0, gt=0)
     demo: bool = False
+    auto_consent: str | None = None
     log_level: str = "info"
 
     @field_validator("public_url")

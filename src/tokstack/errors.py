@@ -5,7 +5,8 @@
     │   ├── OAuthError                -> {"error", "error_description", "log_id"}
     │   │   ├── InvalidRequest, InvalidClient (401), InvalidGrant, InvalidScope,
     │   │   ├── UnauthorizedClient, UnsupportedGrantType, UnsupportedResponseType,
-    │   │   ├── AccessDenied, ServerError (500), TemporarilyUnavailable (503)
+    │   │   ├── AccessDenied, ServerError (500), TemporarilyUnavailable (503),
+    │   │   └── UntrustedAuthorizeParam   -> an HTML page naming the parameter
     │   └── ApiV2Error                -> {"data": {}, "error": {"code", "message", "log_id"}}
     │       ├── AccessTokenInvalid (401), ScopeNotAuthorized (401), InvalidParams (400),
     │       └── RateLimitExceeded (429), InternalError (500), ServiceUnavailable (503)
@@ -30,7 +31,14 @@ class ApiError(TokstackError):
     def __init__(self, description: str | None = None, *, detail: str | None = None) -> None:
         self.description = description or self.default_description
         self.detail = detail
+        # Set only once the redirect URI has been verified against the app (authorize).
+        self.redirect_uri: str | None = None
+        self.state: str | None = None
         super().__init__(detail or self.description)
+
+    def redirect_to(self, redirect_uri: str, state: str | None) -> ApiError:
+        self.redirect_uri, self.state = redirect_uri, state
+        return self
 
 
 # --- OAuth endpoints (RFC 6749 section 5.2 codes, TikTok's flat body) -------------------
@@ -99,6 +107,16 @@ class SlowDown(OAuthError):
     code = "rate_limit_exceeded"
     status = 429
     default_description = "Too many requests. Please retry later."
+
+
+class UntrustedAuthorizeParam(OAuthError):
+    """A bad ``client_key``/``redirect_uri``: shown on an HTML page, never redirected."""
+
+    code = "invalid_request"
+
+    def __init__(self, param: str, *, detail: str | None = None) -> None:
+        self.param = param
+        super().__init__(f"Invalid parameter: {param}", detail=detail)
 
 
 # --- Open API v2 endpoints (TikTok's error catalogue) ---------------------------------

@@ -33,6 +33,11 @@ def auth_code() -> str:
     return f"{secrets.token_urlsafe(96)}*0!{secrets.randbelow(10_000):04d}"
 
 
+def grant_id() -> str:
+    """Groups every token descended from one code exchange (or one CLI issue)."""
+    return secrets.token_hex(16)
+
+
 def client_key() -> str:
     """Production client keys are about 16 lowercase alphanumerics starting ``aw``."""
     return "aw" + _random(_LOWER_ALNUM, 14)

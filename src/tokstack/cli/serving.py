@@ -27,6 +27,7 @@ def _print_demo(settings: Settings, body: dict[str, object]) -> None:
                 "tokstack demo is running. Demo apps (client_key / client_secret):",
                 "  awdemowebapp0001 / demoSecretWebApp0000000000000001  (web)",
                 "  awdemodesktop002 / demoSecretDesktop000000000000002  (desktop)",
+                "  awdemominiapp003 / demoSecretMiniApp000000000000003  (TikTok Minis)",
                 "Demo users: alice / alice-password, bob / bob-password",
                 "",
                 "Paste this to read alice's profile with a fresh access token:",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,11 +10,6 @@ from tokstack.domain import scopes as scope_list
 from tokstack.domain.models import App, Authorization, TokenRecord, User
 from tokstack.services.context import Context
 from tokstack.storage.ports import Unit
-
-
-def new_grant_id() -> str:
-    """Groups every token descended from one code exchange (or one CLI issue)."""
-    return secrets.token_hex(16)
 
 
 async def authorize(
@@ -44,40 +38,35 @@ async def mint_pair(
     authorization: Authorization,
     scopes: tuple[str, ...],
     grant_id: str,
-    refresh: tuple[str, int] | None = None,
+    *,
+    keep_refresh: str | None = None,
+    refresh_expires_at: int | None = None,
 ) -> dict[str, Any]:
-    """A new access token, plus a new refresh token unless ``refresh`` (token, expiry) is kept."""
+    """A new access token and a new refresh token, or the kept one (``keep_refresh``).
+
+    ``refresh_expires_at`` carries a refresh token's lifetime over from its first issue.
+    """
     now = ctx.clock.now()
     policy = ctx.policy
+    refresh_expires = refresh_expires_at or now + policy.refresh_ttl
     access = ids.token("act", ctx.region)
-    await unit.tokens.add(
-        TokenRecord(
-            digest=ctx.hasher.digest(access),
-            kind="access",
-            app_id=authorization.app_id,
-            authorization_id=authorization.id,
-            grant_id=grant_id,
-            scopes=scopes,
-            issued_at=now,
-            expires_at=now + policy.access_ttl,
-        )
-    )
-    if refresh is None:
-        refresh_token, refresh_expires = ids.token("rft", ctx.region), now + policy.refresh_ttl
+    records = [(access, "access", now + policy.access_ttl)]
+    refresh_token = keep_refresh or ids.token("rft", ctx.region)
+    if keep_refresh is None:
+        records.append((refresh_token, "refresh", refresh_expires))
+    for value, kind, expires in records:
         await unit.tokens.add(
             TokenRecord(
-                digest=ctx.hasher.digest(refresh_token),
-                kind="refresh",
+                digest=ctx.hasher.digest(value),
+                kind=kind,
                 app_id=authorization.app_id,
                 authorization_id=authorization.id,
                 grant_id=grant_id,
                 scopes=scopes,
                 issued_at=now,
-                expires_at=refresh_expires,
+                expires_at=expires,
             )
         )
-    else:
-        refresh_token, refresh_expires = refresh
     return {
         "access_token": access,
         "expires_in": policy.access_ttl,

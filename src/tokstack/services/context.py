@@ -8,14 +8,16 @@ from tokstack.clock import Clock
 from tokstack.config import TokenPolicy
 from tokstack.ids import SecretHasher
 from tokstack.services.avatars import AvatarService
-from tokstack.storage.ports import Store
+from tokstack.storage.ports import EphemeralStore, Store
 
 
 @dataclass(frozen=True)
 class Context:
     store: Store
+    ephemeral: EphemeralStore
     hasher: SecretHasher
     clock: Clock
     policy: TokenPolicy
     region: str
     avatars: AvatarService
+    public_url: str

@@ -28,6 +28,14 @@ DEMO_APPS: tuple[dict[str, Any], ...] = (
         "redirect_uri_list": ["http://127.0.0.1:*/callback/", "http://localhost:*/callback/"],
         "scope_list": ["user.info.basic", "user.info.profile", "user.info.stats"],
     },
+    {
+        "client_key": "awdemominiapp003",
+        "client_secret": "demoSecretMiniApp000000000000003",
+        "name": "Demo Mini",
+        "platform": "mini",
+        "redirect_uri_list": [],
+        "scope_list": ["user.info.basic", "user.info.open_id"],
+    },
 )
 DEMO_USERS: tuple[dict[str, Any], ...] = (
     {
@@ -67,13 +75,28 @@ class DemoSeed:
 
 
 async def ensure_demo(ctx: Context) -> DemoSeed:
+    """Creates whatever part of the demo data is missing (older demo folders included)."""
+    created = False
+    developer_id: int | None = None
     async with ctx.store.unit() as unit:
-        exists = await unit.apps.by_client_key(str(DEMO_APPS[0]["client_key"])) is not None
-    if not exists:
-        developer = await accounts.create_developer(ctx, "Demo Developer")
-        for app in DEMO_APPS:
-            await accounts.create_app(ctx, developer_id=developer.id, **app)
-        for spec in DEMO_USERS:
+        existing = {
+            spec["client_key"]: await unit.apps.by_client_key(spec["client_key"])
+            for spec in DEMO_APPS
+        }
+        users = {
+            spec["username"]: await unit.users.by_username(spec["username"]) for spec in DEMO_USERS
+        }
+    for app in existing.values():
+        if app is not None:
+            developer_id = app.developer_id
+    if developer_id is None:
+        developer_id = (await accounts.create_developer(ctx, "Demo Developer")).id
+    for spec in DEMO_APPS:
+        if existing[spec["client_key"]] is None:
+            await accounts.create_app(ctx, developer_id=developer_id, **spec)
+            created = True
+    for spec in DEMO_USERS:
+        if users[spec["username"]] is None:
             user = await accounts.create_user(
                 ctx,
                 username=spec["username"],
@@ -84,7 +107,8 @@ async def ensure_demo(ctx: Context) -> DemoSeed:
             )
             async with ctx.store.unit() as unit:
                 await unit.users.update(user.id, **spec["stats"])
-    return DemoSeed(DEMO_APPS, DEMO_USERS, created=not exists)
+            created = True
+    return DemoSeed(DEMO_APPS, DEMO_USERS, created=created)
 
 
 async def demo_token(ctx: Context) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tokstack import ids
 from tokstack.domain import scopes as scope_list
 from tokstack.errors import ValidationError
-from tokstack.oauth.issuer import authorize, mint_pair, new_grant_id
+from tokstack.oauth.issuer import authorize, mint_pair
 from tokstack.services.accounts import require_app, require_user
 from tokstack.services.context import Context
 
@@ -29,4 +30,4 @@ async def issue_for_user(
         if user.status != "active":
             raise ValidationError(f"user {username!r} is {user.status}")
         authorization = await authorize(ctx, unit, user, app, requested)
-        return await mint_pair(ctx, unit, authorization, authorization.scopes, new_grant_id())
+        return await mint_pair(ctx, unit, authorization, authorization.scopes, ids.grant_id())

@@ -6,17 +6,32 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from tokstack.config import Settings
 from tokstack.logs import configure_logging
-from tokstack.web import api_routes, ops_routes
+from tokstack.web import api_routes, authorize_routes, minis_routes, oauth_routes, ops_routes
 from tokstack.web.container import Container, build, prepare_database
 
 
-def routes() -> list[Route]:
+def routes() -> list[BaseRoute]:
     return [
         Route("/v2/user/info/", api_routes.user_info, methods=["GET"]),
+        Route("/v2/oauth/token/", oauth_routes.token, methods=["POST"]),
+        Route("/v2/oauth/revoke/", oauth_routes.revoke, methods=["POST"]),
+        # TikTok's authorize page answers with and without the trailing slash
+        Route("/v2/auth/authorize/", authorize_routes.authorize, methods=["GET"]),
+        Route("/v2/auth/authorize", authorize_routes.authorize, methods=["GET"]),
+        Route("/v2/auth/login/", authorize_routes.login_form, methods=["GET"]),
+        Route("/v2/auth/login/", authorize_routes.login_submit, methods=["POST"]),
+        Route("/v2/auth/consent/", authorize_routes.consent_form, methods=["GET"]),
+        Route("/v2/auth/consent/", authorize_routes.consent_submit, methods=["POST"]),
+        Route("/minis/sdk.js", minis_routes.sdk, methods=["GET"]),
+        Route("/minis/login", minis_routes.silent_login, methods=["POST"]),
+        Route("/minis/callback/", minis_routes.callback, methods=["GET"]),
+        Route("/minis/demo/", minis_routes.demo, methods=["GET"]),
+        Mount("/static", StaticFiles(packages=[("tokstack.web", "static")]), name="static"),
         Route("/tos-avt-0068-tx/{name}", ops_routes.avatar, methods=["GET"]),
         Route("/healthz", ops_routes.healthz, methods=["GET"]),
         Route("/readyz", ops_routes.readyz, methods=["GET"]),

@@ -13,7 +13,9 @@ from tokstack.services.context import Context
 from tokstack.services.user_info import UserInfo
 from tokstack.storage.sql import migrate
 from tokstack.storage.sql.engine import async_engine
+from tokstack.storage.sql.ephemeral import SqlEphemeral
 from tokstack.storage.sql.repos import SqlStore
+from tokstack.web.sessions import Sessions
 
 
 @dataclass
@@ -21,6 +23,8 @@ class Container:
     settings: Settings
     ctx: Context
     user_info: UserInfo
+    sessions: Sessions
+    auto_consent: str | None = None
 
     async def close(self) -> None:
         await self.ctx.store.close()
@@ -39,15 +43,26 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         settings.public_url,
         settings.avatar_url_ttl,
     )
+    clock = clock or SystemClock()
     ctx = Context(
         store=SqlStore(engine),
+        ephemeral=SqlEphemeral(engine, clock),
         hasher=SecretHasher(key),
-        clock=clock or SystemClock(),
+        clock=clock,
         policy=settings.token_policy(),
         region=settings.region,
         avatars=avatars,
+        public_url=settings.public_url,
     )
-    return Container(settings, ctx, UserInfo(avatars, settings.public_url))
+    if settings.auto_consent and not settings.demo:
+        raise ValueError("auto-consent is refused outside demo mode")
+    return Container(
+        settings,
+        ctx,
+        UserInfo(avatars, settings.public_url),
+        Sessions(key, secure=settings.public_url.startswith("https://")),
+        settings.auto_consent or None,
+    )
 
 
 def prepare_database(settings: Settings) -> None:

@@ -228,6 +228,14 @@ class SqlAuthorizations(_Repo):
         row = await self._one(select(authorizations).where(authorizations.c.id == authorization_id))
         return _authorization(row) if row else None
 
+    async def find(self, user_id: int, app_id: int) -> Authorization | None:
+        row = await self._one(
+            select(authorizations).where(
+                authorizations.c.user_id == user_id, authorizations.c.app_id == app_id
+            )
+        )
+        return _authorization(row) if row else None
+
     async def grant(self, authorization_id: int, scopes: tuple[str, ...], now: int) -> None:
         await self.db.execute(
             update(authorizations)

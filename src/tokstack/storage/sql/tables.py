@@ -112,3 +112,12 @@ tokens = Table(
     Index("ix_tokens_grant", "grant_id"),
     Index("ix_tokens_expires", "expires_at"),
 )
+
+ephemeral = Table(
+    "ephemeral",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_ephemeral_expires", "expires_at"),
+)

@@ -1,0 +1,123 @@
+"""``POST /v2/oauth/token/``: a registry of grants, each validating then issuing."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from tokstack import ids
+from tokstack.domain.models import App, Authorization, TokenRecord
+from tokstack.errors import InvalidGrant, InvalidRequest, UnsupportedGrantType
+from tokstack.oauth import codes, pkce
+from tokstack.oauth.client_auth import authenticate_client
+from tokstack.oauth.issuer import mint_pair
+from tokstack.services.context import Context
+from tokstack.storage.ports import Unit
+
+Grant = Callable[[Context, App, Mapping[str, str]], Awaitable[dict[str, Any]]]
+
+
+async def _active_authorization(unit: Unit, authorization_id: int) -> Authorization:
+    authorization = await unit.authorizations.get(authorization_id)
+    if authorization is None or authorization.revoked_at is not None:
+        raise InvalidGrant(detail="authorization revoked")
+    return authorization
+
+
+async def authorization_code(ctx: Context, app: App, form: Mapping[str, str]) -> dict[str, Any]:
+    code = form.get("code", "")
+    if not code:
+        raise InvalidRequest("The request is missing a required parameter: code.")
+    grant, grant_id = await codes.consume(ctx, code)
+    if grant.app_id != app.id:
+        raise InvalidGrant(detail="code issued to another client")
+    if app.platform != "mini" and form.get("redirect_uri") != grant.redirect_uri:
+        # TikTok's own wording and error code for this case
+        raise InvalidRequest("Redirect_uri is not matched with the uri when requesting code.")
+    if grant.code_challenge is not None and not pkce.verify(
+        form.get("code_verifier", ""), grant.code_challenge
+    ):
+        raise InvalidGrant("Code verifier or code challenge is invalid.")
+    async with ctx.store.unit() as unit:
+        authorization = await _active_authorization(unit, grant.authorization_id)
+        return await mint_pair(ctx, unit, authorization, grant.scopes, grant_id)
+
+
+async def refresh_token(ctx: Context, app: App, form: Mapping[str, str]) -> dict[str, Any]:
+    token = form.get("refresh_token", "")
+    if not token:
+        raise InvalidRequest("The request is missing a required parameter: refresh_token.")
+    now = ctx.clock.now()
+    body: dict[str, Any] | None = None
+    async with ctx.store.unit() as unit:
+        record = await unit.tokens.get(ctx.hasher.digest(token))
+        record = _check_refresh(record, app, now)
+        assert record.authorization_id is not None
+        reused = record.rotated_at is not None or (
+            ctx.policy.rotate_refresh and not await unit.tokens.rotate(record.digest, now)
+        )
+        if reused:  # revoke in this transaction, refuse after it commits
+            await unit.authorizations.revoke(record.authorization_id, now)
+        else:
+            authorization = await _active_authorization(unit, record.authorization_id)
+            body = await mint_pair(
+                ctx,
+                unit,
+                authorization,
+                record.scopes,
+                record.grant_id or ids.grant_id(),
+                keep_refresh=None if ctx.policy.rotate_refresh else token,
+                refresh_expires_at=record.expires_at,
+            )
+    if body is None:
+        raise InvalidGrant(detail="rotated refresh token reused; authorization revoked")
+    return body
+
+
+def _check_refresh(record: TokenRecord | None, app: App, now: int) -> TokenRecord:
+    if record is None or record.kind != "refresh":
+        raise InvalidGrant(detail="unknown refresh token")
+    if record.app_id != app.id:
+        raise InvalidGrant(detail="refresh token of another client")
+    if record.revoked_at is not None:
+        raise InvalidGrant(detail="refresh token revoked")
+    if record.expires_at <= now:
+        raise InvalidGrant(detail="refresh token expired")
+    return record
+
+
+async def client_credentials(ctx: Context, app: App, _form: Mapping[str, str]) -> dict[str, Any]:
+    now = ctx.clock.now()
+    token = ids.token("clt", ctx.region)
+    async with ctx.store.unit() as unit:
+        await unit.tokens.add(
+            TokenRecord(
+                digest=ctx.hasher.digest(token),
+                kind="client",
+                app_id=app.id,
+                authorization_id=None,
+                grant_id=None,
+                scopes=(),
+                issued_at=now,
+                expires_at=now + ctx.policy.client_ttl,
+            )
+        )
+    return {"access_token": token, "expires_in": ctx.policy.client_ttl, "token_type": "Bearer"}
+
+
+GRANTS: dict[str, Grant] = {
+    "authorization_code": authorization_code,
+    "refresh_token": refresh_token,
+    "client_credentials": client_credentials,
+}
+
+
+async def token_response(ctx: Context, form: Mapping[str, str]) -> dict[str, Any]:
+    grant_type = form.get("grant_type", "")
+    if not grant_type:
+        raise InvalidRequest("The request is missing a required parameter: grant_type.")
+    grant = GRANTS.get(grant_type)
+    if grant is None:
+        raise UnsupportedGrantType(detail=f"grant_type {grant_type!r}")
+    app = await authenticate_client(ctx, form)
+    return await grant(ctx, app, form)

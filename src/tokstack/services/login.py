@@ -1,0 +1,37 @@
+"""Checking a user's password, with throttling of repeated failures."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+
+from tokstack.domain.models import User
+from tokstack.errors import SlowDown
+from tokstack.services.context import Context
+from tokstack.services.passwords import verify_password
+
+WINDOW = 900
+MAX_PER_USERNAME = 5
+MAX_PER_CLIENT = 20
+
+
+async def check_credentials(ctx: Context, username: str, password: str, client: str) -> User | None:
+    """The user, or None for bad credentials; raises SlowDown after too many failures."""
+    keys = (f"login-fail:u:{username.lower()}", f"login-fail:ip:{client}")
+    for key, limit in zip(keys, (MAX_PER_USERNAME, MAX_PER_CLIENT), strict=True):
+        count = await ctx.ephemeral.get(key)
+        if count is not None and int(count) >= limit:
+            raise SlowDown(
+                "Too many failed attempts. Please wait a few minutes and try again.",
+                detail=f"login throttled on {key}",
+            )
+    async with ctx.store.unit() as unit:
+        user = await unit.users.by_username(username)
+    stored = user.password_hash if user and user.status == "active" else None
+    # argon2 takes tens of milliseconds: keep it off the event loop
+    ok = await anyio.to_thread.run_sync(verify_password, password, stored)
+    if user is None or not ok:
+        for key in keys:
+            await ctx.ephemeral.incr(key, WINDOW)
+        return None
+    await ctx.ephemeral.delete(keys[0])
+    return user

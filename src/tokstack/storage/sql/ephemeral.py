@@ -1,0 +1,78 @@
+"""``EphemeralStore`` in the SQL database, for the embedded default (no Redis)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Text, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tokstack.clock import Clock
+from tokstack.storage.sql.tables import ephemeral
+
+
+class SqlEphemeral:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    async def put(self, key: str, value: str, ttl: int) -> None:
+        expires = self.clock.now() + ttl
+        async with self.engine.begin() as db:
+            await db.execute(delete(ephemeral).where(ephemeral.c.key == key))
+            await db.execute(insert(ephemeral).values(key=key, value=value, expires_at=expires))
+
+    async def get(self, key: str) -> str | None:
+        async with self.engine.connect() as db:
+            found = await db.execute(
+                select(ephemeral.c.value).where(
+                    ephemeral.c.key == key, ephemeral.c.expires_at > self.clock.now()
+                )
+            )
+            value = found.scalar()
+        return None if value is None else str(value)
+
+    async def take(self, key: str) -> str | None:
+        async with self.engine.begin() as db:
+            found = await db.execute(
+                delete(ephemeral)
+                .where(ephemeral.c.key == key)
+                .returning(ephemeral.c.value, ephemeral.c.expires_at)
+            )
+            row = found.first()
+        if row is None or row.expires_at <= self.clock.now():
+            return None
+        return str(row.value)
+
+    async def delete(self, key: str) -> None:
+        async with self.engine.begin() as db:
+            await db.execute(delete(ephemeral).where(ephemeral.c.key == key))
+
+    async def incr(self, key: str, ttl: int) -> int:
+        now = self.clock.now()
+        for _ in range(3):  # a concurrent first insert of the same key: try the update again
+            async with self.engine.begin() as db:
+                bumped = await db.execute(
+                    update(ephemeral)
+                    .where(ephemeral.c.key == key, ephemeral.c.expires_at > now)
+                    .values(value=(ephemeral.c.value.cast(BigInteger) + 1).cast(Text))
+                    .returning(ephemeral.c.value)
+                )
+                row = bumped.first()
+                if row is not None:
+                    return int(row.value)
+                await db.execute(delete(ephemeral).where(ephemeral.c.key == key))
+                try:
+                    await db.execute(
+                        insert(ephemeral).values(key=key, value="1", expires_at=now + ttl)
+                    )
+                except IntegrityError:
+                    continue
+                return 1
+        raise RuntimeError(f"could not increment {key}")
+
+    async def purge_expired(self) -> int:
+        async with self.engine.begin() as db:
+            result = await db.execute(
+                delete(ephemeral).where(ephemeral.c.expires_at <= self.clock.now())
+            )
+        return int(result.rowcount)

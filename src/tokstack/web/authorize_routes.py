@@ -1,0 +1,190 @@
+"""Login Kit in the browser: authorize, the login page and the consent page."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tokstack.domain import scopes as scope_list
+from tokstack.domain.models import User
+from tokstack.errors import ApiError, ServerError, UntrustedAuthorizeParam
+from tokstack.oauth import authorize as flow
+from tokstack.oauth import codes
+from tokstack.services.login import check_credentials
+from tokstack.web.container import Container
+from tokstack.web.edge import endpoint
+from tokstack.web.forms import form_lists
+from tokstack.web.pages import error_page, page, redirect
+from tokstack.web.sessions import csrf_ok
+
+log = logging.getLogger("tokstack.authorize")
+EXPIRED = "This request has expired. Go back to the app and try again."
+
+
+def render_error(error: ApiError, _log_id: str) -> Response:
+    if error.redirect_uri is not None:
+        return redirect(flow.error_redirect(error))
+    if isinstance(error, UntrustedAuthorizeParam):
+        return error_page(param=error.param)
+    return error_page(message=error.description, status=error.status)
+
+
+browser = endpoint(render_error, ServerError)
+
+
+async def session_user(request: Request, container: Container) -> User | None:
+    user_id = container.sessions.user_id(request)
+    if user_id is None:
+        return None
+    async with container.ctx.store.unit() as unit:
+        user = await unit.users.get(user_id)
+    return user if user is not None and user.status == "active" else None
+
+
+async def issue_code(
+    container: Container, request: flow.AuthorizeRequest, user: User, granted: tuple[str, ...]
+) -> codes.IssuedCode:
+    async with container.ctx.store.unit() as unit:
+        return await codes.issue(container.ctx, unit, request, user, granted)
+
+
+async def _already_granted(
+    container: Container, request: flow.AuthorizeRequest, user: User
+) -> bool:
+    async with container.ctx.store.unit() as unit:
+        authorization = await unit.authorizations.find(user.id, request.app_id)
+    if authorization is None or authorization.revoked_at is not None:
+        return False
+    return set(request.scopes) <= set(authorization.scopes)
+
+
+async def _next_step(
+    container: Container, request: flow.AuthorizeRequest, user: User | None
+) -> Response:
+    if user is None:
+        await flow.hold(container.ctx, request)
+        return redirect(f"/v2/auth/login/?i={request.id}", 303)
+    if request.silent or (request.auto_auth and await _already_granted(container, request, user)):
+        return redirect((await issue_code(container, request, user, request.scopes)).redirect_url)
+    await flow.hold(container.ctx, request)
+    return redirect(f"/v2/auth/consent/?i={request.id}", 303)
+
+
+@browser
+async def authorize(request: Request, container: Container, log_id: str) -> Response:
+    auth_request = await flow.validate(container.ctx, request.query_params)
+    if container.auto_consent:
+        log.warning(
+            "auto-consent as %s for %s",
+            container.auto_consent,
+            auth_request.client_key,
+            extra={"log_id": log_id},
+        )
+        async with container.ctx.store.unit() as unit:
+            user = await unit.users.by_username(container.auto_consent)
+        if user is None:
+            return error_page(message=f"auto-consent user {container.auto_consent} not found")
+        issued = await issue_code(container, auth_request, user, auth_request.scopes)
+        return redirect(issued.redirect_url)
+    return await _next_step(container, auth_request, await session_user(request, container))
+
+
+@browser
+async def login_form(request: Request, container: Container, log_id: str) -> Response:
+    pending = await flow.resume(container.ctx, request.query_params.get("i", ""))
+    if pending is None:
+        return error_page(message=EXPIRED)
+    return page(
+        "login.html",
+        interaction=pending.id,
+        csrf=pending.csrf,
+        app_name=pending.app_name,
+        username="",
+        message="",
+    )
+
+
+@browser
+async def login_submit(request: Request, container: Container, log_id: str) -> Response:
+    form, _ = await form_lists(request)
+    pending = await flow.resume(container.ctx, form.get("i", ""))
+    if pending is None:
+        return error_page(message=EXPIRED)
+    if not csrf_ok(pending.csrf, form.get("csrf")):
+        return error_page(message="The form was not accepted. Please try again.", status=403)
+    username = form.get("username", "").strip()
+    client = request.client.host if request.client else "unknown"
+    try:
+        user = await check_credentials(container.ctx, username, form.get("password", ""), client)
+    except ApiError as error:  # throttled: say so on the same page
+        return page(
+            "login.html",
+            error.status,
+            interaction=pending.id,
+            csrf=pending.csrf,
+            app_name=pending.app_name,
+            username=username,
+            message=error.description,
+        )
+    if user is None:
+        return page(
+            "login.html",
+            401,
+            interaction=pending.id,
+            csrf=pending.csrf,
+            app_name=pending.app_name,
+            username=username,
+            message="Incorrect username or password.",
+        )
+    response = await _next_step(container, pending, user)
+    container.sessions.login(response, user.id)
+    return response
+
+
+@browser
+async def consent_form(request: Request, container: Container, log_id: str) -> Response:
+    pending = await flow.resume(container.ctx, request.query_params.get("i", ""))
+    if pending is None:
+        return error_page(message=EXPIRED)
+    user = await session_user(request, container)
+    if user is None:
+        return redirect(f"/v2/auth/login/?i={pending.id}", 303)
+    items = [
+        {
+            "name": name,
+            "title": scope_list.SCOPES[name].title,
+            "description": scope_list.SCOPES[name].description,
+            "required": name == scope_list.BASIC,
+        }
+        for name in pending.scopes
+    ]
+    return page(
+        "consent.html",
+        interaction=pending.id,
+        csrf=pending.csrf,
+        app_name=pending.app_name,
+        scopes=items,
+        username=user.username,
+        display_name=user.display_name,
+    )
+
+
+@browser
+async def consent_submit(request: Request, container: Container, log_id: str) -> Response:
+    form, lists = await form_lists(request)
+    pending = await flow.resume(container.ctx, form.get("i", ""))
+    if pending is None:
+        return error_page(message=EXPIRED)
+    if not csrf_ok(pending.csrf, form.get("csrf")):
+        return error_page(message="The form was not accepted. Please try again.", status=403)
+    user = await session_user(request, container)
+    if user is None:
+        return redirect(f"/v2/auth/login/?i={pending.id}", 303)
+    if await flow.finish(container.ctx, pending.id) is None:
+        return error_page(message=EXPIRED)  # a second submit of the same consent
+    granted = flow.granted_scopes(pending, set(lists.get("scope", [])))
+    if form.get("action") != "allow" or not granted:
+        return redirect(flow.denied(pending))
+    return redirect((await issue_code(container, pending, user, granted)).redirect_url)

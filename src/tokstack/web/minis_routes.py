@@ -1,0 +1,71 @@
+"""TikTok Minis in the browser: the SDK file, silent login, the popup callback, a demo Mini."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from urllib.parse import urlsplit
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tokstack.domain import scopes
+from tokstack.errors import ApiError
+from tokstack.oauth import authorize as flow
+from tokstack.web.authorize_routes import issue_code, session_user
+from tokstack.web.container import Container
+from tokstack.web.pages import PAGE_HEADERS, page
+
+SDK = files("tokstack.web").joinpath("static/minis-sdk.js").read_bytes()
+
+
+async def sdk(_: Request) -> Response:
+    return Response(
+        SDK, media_type="application/javascript", headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+def _same_origin(request: Request, public_url: str) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    ours = urlsplit(public_url)
+    return origin == f"{ours.scheme}://{ours.netloc}"
+
+
+async def silent_login(request: Request) -> Response:
+    """A code for ``user.info.open_id`` if the user is logged in; no page is shown."""
+    container: Container = request.app.state.container
+    if not _same_origin(request, container.settings.public_url):
+        return JSONResponse({"error": {"error_code": 10004, "error_msg": "cross-origin"}}, 403)
+    try:
+        client_key = str(orjson.loads(await request.body()).get("client_key", ""))
+    except (orjson.JSONDecodeError, AttributeError):
+        client_key = ""
+    params = {
+        "client_key": client_key,
+        "scope": scopes.OPEN_ID,
+        "redirect_uri": container.settings.public_url + flow.MINIS_CALLBACK,
+        "response_type": "code",
+    }
+    try:
+        pending = await flow.validate(container.ctx, params)
+    except ApiError:
+        return JSONResponse(
+            {"error": {"error_code": 10002, "error_msg": "invalid client_key"}}, 400
+        )
+    user = await session_user(request, container)
+    if user is None or pending.platform != "mini":
+        return JSONResponse({"error": {"error_code": 10001, "error_msg": "login required"}}, 401)
+    issued = await issue_code(container, pending, user, pending.scopes)
+    return JSONResponse({"code": issued.code, "scopes": ",".join(issued.scopes)})
+
+
+async def callback(_: Request) -> Response:
+    return page("minis_callback.html")
+
+
+async def demo(request: Request) -> Response:
+    response = page("minis_demo.html", client_key=request.query_params.get("client_key", ""))
+    response.headers["Cache-Control"] = PAGE_HEADERS["Cache-Control"]
+    return response

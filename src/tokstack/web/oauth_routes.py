@@ -1,0 +1,25 @@
+"""``POST /v2/oauth/token/`` and ``POST /v2/oauth/revoke/``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tokstack.oauth.revocation import revoke as revoke_token
+from tokstack.oauth.token_endpoint import token_response
+from tokstack.web import render
+from tokstack.web.container import Container
+from tokstack.web.edge import oauth
+from tokstack.web.forms import form_fields
+
+
+@oauth
+async def token(request: Request, container: Container, log_id: str) -> Response:
+    body = await token_response(container.ctx, await form_fields(request))
+    return render.json_response(body, log_id, headers=render.NO_STORE)
+
+
+@oauth
+async def revoke(request: Request, container: Container, log_id: str) -> Response:
+    await revoke_token(container.ctx, await form_fields(request))
+    return render.json_response({}, log_id, headers=render.NO_STORE)

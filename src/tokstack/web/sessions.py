@@ -1,0 +1,46 @@
+"""The user's login session: a signed, HttpOnly, SameSite=Lax cookie holding the user id."""
+
+from __future__ import annotations
+
+import hmac
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+COOKIE = "tokstack_session"
+MAX_AGE = 14 * 86_400
+
+
+class Sessions:
+    def __init__(self, key: bytes, secure: bool) -> None:
+        self._serializer = URLSafeTimedSerializer(key, salt="tokstack-session")
+        self.secure = secure
+
+    def user_id(self, request: Request) -> int | None:
+        raw = request.cookies.get(COOKIE)
+        if not raw:
+            return None
+        try:
+            value = self._serializer.loads(raw, max_age=MAX_AGE)
+        except BadSignature:
+            return None
+        return int(value["u"]) if isinstance(value, dict) and "u" in value else None
+
+    def login(self, response: Response, user_id: int) -> None:
+        response.set_cookie(
+            COOKIE,
+            self._serializer.dumps({"u": user_id}),
+            max_age=MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+            path="/",
+        )
+
+    def logout(self, response: Response) -> None:
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=self.secure)
+
+
+def csrf_ok(expected: str, sent: str | None) -> bool:
+    return bool(sent) and hmac.compare_digest(expected.encode(), (sent or "").encode())
