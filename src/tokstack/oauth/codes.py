@@ -12,7 +12,6 @@ from tokstack.errors import InvalidGrant
 from tokstack.oauth.authorize import AuthorizeRequest, redirect_url
 from tokstack.oauth.issuer import authorize
 from tokstack.services.context import Context
-from tokstack.storage.ports import Unit
 
 
 @dataclass(frozen=True)
@@ -34,13 +33,14 @@ class IssuedCode:
 
 
 async def issue(
-    ctx: Context, unit: Unit, request: AuthorizeRequest, user: User, granted: tuple[str, ...]
+    ctx: Context, request: AuthorizeRequest, user: User, granted: tuple[str, ...]
 ) -> IssuedCode:
     """Records the consent and issues a code for the granted scopes."""
-    app = await unit.apps.get(request.app_id)
-    if app is None:
-        raise InvalidGrant(detail="app deleted during consent")
-    authorization = await authorize(ctx, unit, user, app, granted)
+    async with ctx.store.unit() as unit:
+        app = await unit.apps.get(request.app_id)
+        if app is None:
+            raise InvalidGrant(detail="app deleted during consent")
+        authorization = await authorize(ctx, unit, user, app, granted)
     code = ids.auth_code()
     grant = CodeGrant(
         app_id=app.id,

@@ -46,8 +46,7 @@ async def session_user(request: Request, container: Container) -> User | None:
 async def issue_code(
     container: Container, request: flow.AuthorizeRequest, user: User, granted: tuple[str, ...]
 ) -> codes.IssuedCode:
-    async with container.ctx.store.unit() as unit:
-        return await codes.issue(container.ctx, unit, request, user, granted)
+    return await codes.issue(container.ctx, request, user, granted)
 
 
 async def _already_granted(

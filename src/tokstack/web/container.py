@@ -32,10 +32,14 @@ class Container:
 
 def build(settings: Settings, clock: Clock | None = None) -> Container:
     key = settings.secret_key_bytes()
-    engine = async_engine(
-        settings.resolved_database_url,
-        pool_size=settings.db_pool_size,
-        timeout=settings.db_timeout,
+    url = settings.resolved_database_url
+    engine = async_engine(url, pool_size=settings.db_pool_size, timeout=settings.db_timeout)
+    reader = (
+        async_engine(
+            url, pool_size=settings.db_pool_size, timeout=settings.db_timeout, writer=False
+        )
+        if settings.is_sqlite
+        else engine
     )
     avatars = AvatarService(
         DirectoryBlobStore(settings.data_dir / "blobs"),
@@ -45,8 +49,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     )
     clock = clock or SystemClock()
     ctx = Context(
-        store=SqlStore(engine),
-        ephemeral=SqlEphemeral(engine, clock),
+        store=SqlStore(engine, reader),
+        ephemeral=SqlEphemeral(engine, clock, reader),
         hasher=SecretHasher(key),
         clock=clock,
         policy=settings.token_policy(),

@@ -35,7 +35,22 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def async_engine(url: str, *, pool_size: int, timeout: float) -> AsyncEngine:
+def _begin_immediate(engine: AsyncEngine) -> None:
+    # SQLite upgrades a reading transaction to a writing one by failing at once when another
+    # writer is active ("database is locked"); taking the write lock up front makes writers
+    # queue on busy_timeout instead.
+    def connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine.sync_engine, "connect", connect)
+    event.listen(engine.sync_engine, "begin", begin)
+
+
+def async_engine(url: str, *, pool_size: int, timeout: float, writer: bool = True) -> AsyncEngine:
+    """An engine; on SQLite, ``writer`` engines take the write lock when a transaction begins."""
     target = driver_url(url, asynchronous=True)
     ensure_sqlite_dir(target)
     kwargs: dict[str, Any] = {}
@@ -50,4 +65,6 @@ def async_engine(url: str, *, pool_size: int, timeout: float) -> AsyncEngine:
     engine = create_async_engine(target, **kwargs)
     if target.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        if writer:
+            _begin_immediate(engine)
     return engine

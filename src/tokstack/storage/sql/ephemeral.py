@@ -11,8 +11,11 @@ from tokstack.storage.sql.tables import ephemeral
 
 
 class SqlEphemeral:
-    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, reader: AsyncEngine | None = None
+    ) -> None:
         self.engine = engine
+        self.reader = reader or engine
         self.clock = clock
 
     async def put(self, key: str, value: str, ttl: int) -> None:
@@ -22,7 +25,7 @@ class SqlEphemeral:
             await db.execute(insert(ephemeral).values(key=key, value=value, expires_at=expires))
 
     async def get(self, key: str) -> str | None:
-        async with self.engine.connect() as db:
+        async with self.reader.connect() as db:
             found = await db.execute(
                 select(ephemeral.c.value).where(
                     ephemeral.c.key == key, ephemeral.c.expires_at > self.clock.now()

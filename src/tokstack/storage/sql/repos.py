@@ -348,8 +348,9 @@ _ACCESS_QUERY = (
 class SqlStore:
     """Owns the engine; hands out one transaction per unit of work."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, reader: AsyncEngine | None = None) -> None:
         self.engine = engine
+        self.reader = reader or engine  # SQLite: reads need not wait for the write lock
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[SqlUnit]:
@@ -357,7 +358,7 @@ class SqlStore:
             yield SqlUnit(connection)
 
     async def access_context(self, digest: str) -> AccessContext | None:
-        async with self.engine.connect() as connection:
+        async with self.reader.connect() as connection:
             result = await connection.execute(_ACCESS_QUERY, {"digest": digest})
             row = result.mappings().first()
         if row is None:
@@ -377,3 +378,5 @@ class SqlStore:
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self.reader is not self.engine:
+            await self.reader.dispose()
