@@ -41,29 +41,43 @@ class Flow:
     async def authorize(self, **params: str) -> httpx.Response:
         return await self.client.get("/v2/auth/authorize/", params=params)
 
-    async def login(self, location: str, username: str = "alice",
-                    password: str = "alice-password") -> httpx.Response:
+    async def login(
+        self, location: str, username: str = "alice", password: str = "alice-password"
+    ) -> httpx.Response:
         form_page = await self.client.get(location)
         assert form_page.status_code == 200, form_page.text
         return await self.client.post(
             "/v2/auth/login/",
-            data={"i": hidden(form_page.text, "i"), "csrf": hidden(form_page.text, "csrf"),
-                  "username": username, "password": password},
+            data={
+                "i": hidden(form_page.text, "i"),
+                "csrf": hidden(form_page.text, "csrf"),
+                "username": username,
+                "password": password,
+            },
         )
 
-    async def consent(self, location: str, ticked: list[str] | None,
-                      action: str = "allow") -> httpx.Response:
+    async def consent(
+        self, location: str, ticked: list[str] | None, action: str = "allow"
+    ) -> httpx.Response:
         page = await self.client.get(location)
         assert page.status_code == 200, page.text
-        data: dict[str, Any] = {"i": hidden(page.text, "i"), "csrf": hidden(page.text, "csrf"),
-                                "action": action}
+        data: dict[str, Any] = {
+            "i": hidden(page.text, "i"),
+            "csrf": hidden(page.text, "csrf"),
+            "action": action,
+        }
         if ticked is None:  # what the browser sends with every box left as shown
             ticked = re.findall(r'name="scope" value="([^"]+)"', page.text)
         data["scope"] = ticked
         return await self.client.post("/v2/auth/consent/", data=data)
 
-    async def code(self, ticked: list[str] | None = None, username: str = "alice",
-                   password: str = "alice-password", **params: str) -> dict[str, str]:
+    async def code(
+        self,
+        ticked: list[str] | None = None,
+        username: str = "alice",
+        password: str = "alice-password",
+        **params: str,
+    ) -> dict[str, str]:
         """Runs authorize -> login -> consent and returns the redirect's query."""
         response = await self.authorize(**params)
         if response.status_code == 303 and "/login/" in response.headers["location"]:

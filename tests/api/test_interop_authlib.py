@@ -20,8 +20,9 @@ SCOPES = "user.info.basic,user.info.profile"
 
 
 def tiktok_client_auth(auth: Any, method: str, uri: str, headers: Any, body: str) -> Any:
-    body = add_params_to_qs(body or "", [("client_key", auth.client_id),
-                                         ("client_secret", auth.client_secret)])
+    body = add_params_to_qs(
+        body or "", [("client_key", auth.client_id), ("client_secret", auth.client_secret)]
+    )
     return uri, headers, body
 
 
@@ -35,10 +36,14 @@ async def app(world: World) -> dict[str, str]:
 
 def oauth_client(client: httpx.AsyncClient, app: dict[str, str]) -> AsyncOAuth2Client:
     session = AsyncOAuth2Client(
-        client_id=app["key"], client_secret=app["secret"], scope=SCOPES,
-        redirect_uri=REDIRECT, code_challenge_method="S256",
+        client_id=app["key"],
+        client_secret=app["secret"],
+        scope=SCOPES,
+        redirect_uri=REDIRECT,
+        code_challenge_method="S256",
         token_endpoint_auth_method="client_secret_tiktok",
-        transport=client._transport, base_url=PUBLIC_URL,
+        transport=client._transport,
+        base_url=PUBLIC_URL,
     )
     session.register_client_auth_method(("client_secret_tiktok", tiktok_client_auth))
     return session
@@ -67,12 +72,13 @@ async def test_authlib_rfc7636_base64url_challenge(
         query = await browser_code(client, url)
         assert query["state"] == state
         token = await session.fetch_token(
-            f"{PUBLIC_URL}/v2/oauth/token/", code=query["code"], code_verifier=verifier,
+            f"{PUBLIC_URL}/v2/oauth/token/",
+            code=query["code"],
+            code_verifier=verifier,
             grant_type="authorization_code",
         )
         assert token["token_type"] == "Bearer" and token["scope"] == SCOPES
-        me = await session.get(f"{PUBLIC_URL}/v2/user/info/",
-                               params={"fields": "open_id,username"})
+        me = await session.get(f"{PUBLIC_URL}/v2/user/info/", params={"fields": "open_id,username"})
         assert me.json()["data"]["user"] == {"open_id": token["open_id"], "username": "alice"}
         refreshed = await session.refresh_token(f"{PUBLIC_URL}/v2/oauth/token/")
         assert refreshed["access_token"] != token["access_token"]
@@ -92,7 +98,9 @@ async def test_authlib_with_tiktoks_hex_challenge(
         assert "code_challenge_method" not in url
         query = await browser_code(client, url)
         token = await session.fetch_token(
-            f"{PUBLIC_URL}/v2/oauth/token/", code=query["code"], code_verifier=verifier,
+            f"{PUBLIC_URL}/v2/oauth/token/",
+            code=query["code"],
+            code_verifier=verifier,
             grant_type="authorization_code",
         )
         me = await session.get(f"{PUBLIC_URL}/v2/user/info/", params={"fields": "open_id"})

@@ -20,8 +20,12 @@ async def web(world: World) -> dict[str, str]:
     app = await world.app(dev, SCOPES, redirect_uris=[REDIRECT])
     other = await world.app(dev, SCOPES, name="Other", redirect_uris=[REDIRECT])
     await world.user("alice", password="alice-password")
-    return {"key": app.app.client_key, "secret": app.client_secret,
-            "other_key": other.app.client_key, "other_secret": other.client_secret}
+    return {
+        "key": app.app.client_key,
+        "secret": app.client_secret,
+        "other_key": other.app.client_key,
+        "other_secret": other.client_secret,
+    }
 
 
 @pytest.fixture
@@ -30,18 +34,31 @@ def flow(client: httpx.AsyncClient) -> Flow:
 
 
 def auth_params(web: dict[str, str], **extra: str) -> dict[str, str]:
-    return {"client_key": web["key"], "scope": SCOPES, "redirect_uri": REDIRECT,
-            "response_type": "code", "state": "xyz", **extra}
+    return {
+        "client_key": web["key"],
+        "scope": SCOPES,
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "state": "xyz",
+        **extra,
+    }
 
 
 async def exchange(flow: Flow, web: dict[str, str], code: str, **extra: str) -> httpx.Response:
-    return await flow.token(client_key=web["key"], client_secret=web["secret"], code=code,
-                            grant_type="authorization_code", redirect_uri=REDIRECT, **extra)
+    return await flow.token(
+        client_key=web["key"],
+        client_secret=web["secret"],
+        code=code,
+        grant_type="authorization_code",
+        redirect_uri=REDIRECT,
+        **extra,
+    )
 
 
 async def user_info(client: httpx.AsyncClient, token: str, fields: str) -> httpx.Response:
-    return await client.get("/v2/user/info/", params={"fields": fields},
-                            headers={"Authorization": f"Bearer {token}"})
+    return await client.get(
+        "/v2/user/info/", params={"fields": fields}, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def oauth_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -67,8 +84,15 @@ async def test_code_flow_with_a_subset_of_scopes(
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     body = response.json()
-    assert list(body) == ["access_token", "expires_in", "open_id", "refresh_expires_in",
-                          "refresh_token", "scope", "token_type"]
+    assert list(body) == [
+        "access_token",
+        "expires_in",
+        "open_id",
+        "refresh_expires_in",
+        "refresh_token",
+        "scope",
+        "token_type",
+    ]
     assert body["scope"] == "user.info.basic,user.info.stats"
     ok = await user_info(client, body["access_token"], "open_id,display_name,follower_count")
     assert ok.status_code == 200 and ok.json()["data"]["user"]["open_id"] == body["open_id"]
@@ -103,8 +127,13 @@ async def test_long_state_is_echoed_unchanged(flow: Flow, web: dict[str, str]) -
 async def test_authorize_without_trailing_slash_and_extra_params(
     flow: Flow, web: dict[str, str], client: httpx.AsyncClient
 ) -> None:
-    params = auth_params(web, sdk_name="tiktok_sdk_auth", lang="en", client_id="ignored",
-                         scope="user.info.profile, user.info.basic,user.info.basic")
+    params = auth_params(
+        web,
+        sdk_name="tiktok_sdk_auth",
+        lang="en",
+        client_id="ignored",
+        scope="user.info.profile, user.info.basic,user.info.basic",
+    )
     response = await client.get("/v2/auth/authorize", params=params)
     assert response.status_code == 303
     response = await flow.login(response.headers["location"])
@@ -156,10 +185,15 @@ async def test_errors_after_the_redirect_is_trusted_are_redirected(
 
 async def test_desktop_apps_must_send_pkce(world: World, flow: Flow) -> None:
     dev = await world.developer()
-    desktop = await world.app(dev, platform="desktop",
-                              redirect_uris=["http://127.0.0.1:*/callback/"])
-    params = {"client_key": desktop.app.client_key, "scope": "user.info.basic",
-              "redirect_uri": "http://127.0.0.1:50123/callback/", "response_type": "code"}
+    desktop = await world.app(
+        dev, platform="desktop", redirect_uris=["http://127.0.0.1:*/callback/"]
+    )
+    params = {
+        "client_key": desktop.app.client_key,
+        "scope": "user.info.basic",
+        "redirect_uri": "http://127.0.0.1:50123/callback/",
+        "response_type": "code",
+    }
     response = await flow.authorize(**params)
     assert query_of(response.headers["location"])["error"] == "invalid_request"
     _, challenge = pkce_pair("hex")
@@ -211,8 +245,12 @@ async def test_code_replay_fails_and_revokes_the_first_tokens(
     assert (await user_info(client, first["access_token"], "open_id")).status_code == 200
     oauth_error(await exchange(flow, web, query["code"]), 400, "invalid_grant")
     assert (await user_info(client, first["access_token"], "open_id")).status_code == 401
-    refreshed = await flow.token(client_key=web["key"], client_secret=web["secret"],
-                                 grant_type="refresh_token", refresh_token=first["refresh_token"])
+    refreshed = await flow.token(
+        client_key=web["key"],
+        client_secret=web["secret"],
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+    )
     oauth_error(refreshed, 400, "invalid_grant")
 
 
@@ -236,21 +274,30 @@ async def test_redirect_uri_must_match_at_the_token_endpoint(
     flow: Flow, web: dict[str, str]
 ) -> None:
     query = await flow.code(**auth_params(web))
-    response = await flow.token(client_key=web["key"], client_secret=web["secret"],
-                                code=query["code"], grant_type="authorization_code",
-                                redirect_uri="https://app.example/cb")
+    response = await flow.token(
+        client_key=web["key"],
+        client_secret=web["secret"],
+        code=query["code"],
+        grant_type="authorization_code",
+        redirect_uri="https://app.example/cb",
+    )
     body = oauth_error(response, 400, "invalid_request")
     assert body["error_description"] == (
-        "Redirect_uri is not matched with the uri when requesting code.")
+        "Redirect_uri is not matched with the uri when requesting code."
+    )
 
 
 async def test_code_of_one_app_cannot_be_exchanged_by_another(
     flow: Flow, web: dict[str, str]
 ) -> None:
     query = await flow.code(**auth_params(web))
-    response = await flow.token(client_key=web["other_key"], client_secret=web["other_secret"],
-                                code=query["code"], grant_type="authorization_code",
-                                redirect_uri=REDIRECT)
+    response = await flow.token(
+        client_key=web["other_key"],
+        client_secret=web["other_secret"],
+        code=query["code"],
+        grant_type="authorization_code",
+        redirect_uri=REDIRECT,
+    )
     oauth_error(response, 400, "invalid_grant")
 
 
@@ -270,19 +317,30 @@ async def test_code_of_one_app_cannot_be_exchanged_by_another(
 async def test_token_endpoint_errors(
     flow: Flow, web: dict[str, str], form: dict[str, str], status: int, error: str
 ) -> None:
-    base = {"client_key": web["key"], "client_secret": web["secret"], "code": "x",
-            "grant_type": "authorization_code", "redirect_uri": REDIRECT, "client_id": "extra"}
+    base = {
+        "client_key": web["key"],
+        "client_secret": web["secret"],
+        "code": "x",
+        "grant_type": "authorization_code",
+        "redirect_uri": REDIRECT,
+        "client_id": "extra",
+    }
     body = oauth_error(await flow.token(**{**base, **form}), status, error)
     assert body["error_description"]
 
 
-async def test_client_credentials(flow: Flow, web: dict[str, str],
-                                  client: httpx.AsyncClient) -> None:
-    response = await flow.token(client_key=web["key"], client_secret=web["secret"],
-                                grant_type="client_credentials")
+async def test_client_credentials(
+    flow: Flow, web: dict[str, str], client: httpx.AsyncClient
+) -> None:
+    response = await flow.token(
+        client_key=web["key"], client_secret=web["secret"], grant_type="client_credentials"
+    )
     body = response.json()
-    assert response.status_code == 200 and list(body) == ["access_token", "expires_in",
-                                                          "token_type"]
+    assert response.status_code == 200 and list(body) == [
+        "access_token",
+        "expires_in",
+        "token_type",
+    ]
     assert body["access_token"].startswith("clt.") and body["expires_in"] == 7200
     refused = await user_info(client, body["access_token"], "open_id")
     assert refused.status_code == 401
@@ -294,8 +352,12 @@ async def test_refresh_classic_keeps_the_refresh_token(
 ) -> None:
     first = (await exchange(flow, web, (await flow.code(**auth_params(web)))["code"])).json()
     clock.advance(3600)
-    response = await flow.token(client_key=web["key"], client_secret=web["secret"],
-                                grant_type="refresh_token", refresh_token=first["refresh_token"])
+    response = await flow.token(
+        client_key=web["key"],
+        client_secret=web["secret"],
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+    )
     second = response.json()
     assert response.status_code == 200
     assert second["refresh_token"] == first["refresh_token"]
@@ -304,55 +366,88 @@ async def test_refresh_classic_keeps_the_refresh_token(
     assert second["scope"] == first["scope"] and second["open_id"] == first["open_id"]
     assert (await user_info(client, second["access_token"], "open_id")).status_code == 200
     # refresh again with the same token still works under the classic profile
-    again = await flow.token(client_key=web["key"], client_secret=web["secret"],
-                             grant_type="refresh_token", refresh_token=first["refresh_token"])
+    again = await flow.token(
+        client_key=web["key"],
+        client_secret=web["secret"],
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+    )
     assert again.status_code == 200
 
 
-async def test_refresh_with_another_apps_client_is_refused(
-    flow: Flow, web: dict[str, str]
-) -> None:
+async def test_refresh_with_another_apps_client_is_refused(flow: Flow, web: dict[str, str]) -> None:
     first = (await exchange(flow, web, (await flow.code(**auth_params(web)))["code"])).json()
-    response = await flow.token(client_key=web["other_key"], client_secret=web["other_secret"],
-                                grant_type="refresh_token", refresh_token=first["refresh_token"])
+    response = await flow.token(
+        client_key=web["other_key"],
+        client_secret=web["other_secret"],
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+    )
     oauth_error(response, 400, "invalid_grant")
 
 
 async def test_expired_refresh_token(flow: Flow, web: dict[str, str], clock: FrozenClock) -> None:
     first = (await exchange(flow, web, (await flow.code(**auth_params(web)))["code"])).json()
     clock.advance(first["refresh_expires_in"])
-    response = await flow.token(client_key=web["key"], client_secret=web["secret"],
-                                grant_type="refresh_token", refresh_token=first["refresh_token"])
+    response = await flow.token(
+        client_key=web["key"],
+        client_secret=web["secret"],
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+    )
     oauth_error(response, 400, "invalid_grant")
 
 
 async def test_revoke(flow: Flow, web: dict[str, str], client: httpx.AsyncClient) -> None:
     mine = (await exchange(flow, web, (await flow.code(**auth_params(web)))["code"])).json()
     other_query = await flow.code(**auth_params(web, client_key=web["other_key"]))
-    theirs = (await flow.token(client_key=web["other_key"], client_secret=web["other_secret"],
-                               code=other_query["code"], grant_type="authorization_code",
-                               redirect_uri=REDIRECT)).json()
+    theirs = (
+        await flow.token(
+            client_key=web["other_key"],
+            client_secret=web["other_secret"],
+            code=other_query["code"],
+            grant_type="authorization_code",
+            redirect_uri=REDIRECT,
+        )
+    ).json()
     # another app's token is not touched, and the answer does not tell
-    response = await client.post("/v2/oauth/revoke/", data={
-        "client_key": web["key"], "client_secret": web["secret"],
-        "token": theirs["access_token"]})
+    response = await client.post(
+        "/v2/oauth/revoke/",
+        data={
+            "client_key": web["key"],
+            "client_secret": web["secret"],
+            "token": theirs["access_token"],
+        },
+    )
     assert response.status_code == 200 and response.json() == {}
     assert (await user_info(client, theirs["access_token"], "open_id")).status_code == 200
 
-    response = await client.post("/v2/oauth/revoke/", data={
-        "client_key": web["key"], "client_secret": web["secret"],
-        "token": mine["access_token"]})
+    response = await client.post(
+        "/v2/oauth/revoke/",
+        data={
+            "client_key": web["key"],
+            "client_secret": web["secret"],
+            "token": mine["access_token"],
+        },
+    )
     assert response.status_code == 200 and response.json() == {}
     assert (await user_info(client, mine["access_token"], "open_id")).status_code == 401
-    refreshed = await flow.token(client_key=web["key"], client_secret=web["secret"],
-                                 grant_type="refresh_token", refresh_token=mine["refresh_token"])
+    refreshed = await flow.token(
+        client_key=web["key"],
+        client_secret=web["secret"],
+        grant_type="refresh_token",
+        refresh_token=mine["refresh_token"],
+    )
     oauth_error(refreshed, 400, "invalid_grant")
     for token in (mine["access_token"], "act.unknown"):  # already revoked, unknown: still {}
-        again = await client.post("/v2/oauth/revoke/", data={
-            "client_key": web["key"], "client_secret": web["secret"], "token": token})
+        again = await client.post(
+            "/v2/oauth/revoke/",
+            data={"client_key": web["key"], "client_secret": web["secret"], "token": token},
+        )
         assert again.status_code == 200 and again.json() == {}
-    bad = await client.post("/v2/oauth/revoke/", data={
-        "client_key": web["key"], "client_secret": "nope", "token": "x"})
+    bad = await client.post(
+        "/v2/oauth/revoke/", data={"client_key": web["key"], "client_secret": "nope", "token": "x"}
+    )
     oauth_error(bad, 401, "invalid_client")
 
 
@@ -360,9 +455,14 @@ async def test_revoke_accepts_the_refresh_token(
     flow: Flow, web: dict[str, str], client: httpx.AsyncClient
 ) -> None:
     pair = (await exchange(flow, web, (await flow.code(**auth_params(web)))["code"])).json()
-    await client.post("/v2/oauth/revoke/", data={
-        "client_key": web["key"], "client_secret": web["secret"],
-        "token": pair["refresh_token"]})
+    await client.post(
+        "/v2/oauth/revoke/",
+        data={
+            "client_key": web["key"],
+            "client_secret": web["secret"],
+            "token": pair["refresh_token"],
+        },
+    )
     assert (await user_info(client, pair["access_token"], "open_id")).status_code == 401
 
 
@@ -378,9 +478,7 @@ async def test_disable_auto_auth_zero_skips_consent_when_all_granted(
     assert default.status_code == 303
 
 
-async def test_auto_auth_needs_every_scope_granted_before(
-    flow: Flow, web: dict[str, str]
-) -> None:
+async def test_auto_auth_needs_every_scope_granted_before(flow: Flow, web: dict[str, str]) -> None:
     await flow.code(ticked=["user.info.basic"], **auth_params(web))
     response = await flow.authorize(**auth_params(web, disable_auto_auth="0"))
     assert response.status_code == 303 and "/consent/" in response.headers["location"]
@@ -399,7 +497,9 @@ async def test_bad_password_gets_a_generic_message(flow: Flow, web: dict[str, st
 async def test_repeated_failures_are_throttled(flow: Flow, web: dict[str, str]) -> None:
     start = await flow.authorize(**auth_params(web))
     for _ in range(5):
-        assert (await flow.login(start.headers["location"], "alice", "nope-nope")).status_code == 401
+        assert (
+            await flow.login(start.headers["location"], "alice", "nope-nope")
+        ).status_code == 401
     throttled = await flow.login(start.headers["location"], "alice", "alice-password")
     assert throttled.status_code == 429
     assert "Too many failed attempts" in throttled.text
@@ -410,11 +510,15 @@ async def test_forms_without_csrf_are_refused(
 ) -> None:
     start = await flow.authorize(**auth_params(web))
     interaction = query_of(start.headers["location"])["i"]
-    response = await client.post("/v2/auth/login/", data={
-        "i": interaction, "username": "alice", "password": "alice-password"})
+    response = await client.post(
+        "/v2/auth/login/",
+        data={"i": interaction, "username": "alice", "password": "alice-password"},
+    )
     assert response.status_code == 403 and "set-cookie" not in response.headers
-    response = await client.post("/v2/auth/login/", data={
-        "i": interaction, "csrf": "guess", "username": "alice", "password": "alice-password"})
+    response = await client.post(
+        "/v2/auth/login/",
+        data={"i": interaction, "csrf": "guess", "username": "alice", "password": "alice-password"},
+    )
     assert response.status_code == 403
 
 

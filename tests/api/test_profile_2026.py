@@ -15,8 +15,13 @@ from tokstack.config import Settings
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, secret_key="k" * 40, public_url=PUBLIC_URL,
-                    profile="2026", _env_file=None)  # type: ignore[call-arg]
+    return Settings(
+        data_dir=tmp_path,
+        secret_key="k" * 40,
+        public_url=PUBLIC_URL,
+        profile="2026",
+        _env_file=None,
+    )  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -28,8 +33,12 @@ async def web(world: World) -> dict[str, str]:
 
 
 async def refresh(flow: Flow, web: dict[str, str], token: str) -> httpx.Response:
-    return await flow.token(client_key=web["key"], client_secret=web["secret"],
-                            grant_type="refresh_token", refresh_token=token)
+    return await flow.token(
+        client_key=web["key"],
+        client_secret=web["secret"],
+        grant_type="refresh_token",
+        refresh_token=token,
+    )
 
 
 async def test_lifetimes(client: httpx.AsyncClient, web: dict[str, str]) -> None:
@@ -58,6 +67,12 @@ async def test_revoked_refresh_token_is_refused(
 ) -> None:
     flow = Flow(client)
     first = (await exchange(flow, web, (await flow.code(**auth_params(web)))["code"])).json()
-    await client.post("/v2/oauth/revoke/", data={
-        "client_key": web["key"], "client_secret": web["secret"], "token": first["access_token"]})
+    await client.post(
+        "/v2/oauth/revoke/",
+        data={
+            "client_key": web["key"],
+            "client_secret": web["secret"],
+            "token": first["access_token"],
+        },
+    )
     oauth_error(await refresh(flow, web, first["refresh_token"]), 400, "invalid_grant")
