@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     avatar_url_ttl: int = Field(default=172_800, gt=0)
     db_pool_size: int = Field(default=10, gt=0)
     db_timeout: float = Field(default=5.0, gt=0)
+    webhooks: bool = True
+    webhook_retry_base: int = Field(default=10, gt=0)
+    webhook_poll_interval: float = Field(default=1.0, gt=0)
+    webhook_timeout: float = Field(default=5.0, gt=0)
     demo: bool = False
     auto_consent: str | None = None
     log_level: str = "info"

@@ -93,7 +93,7 @@ async def test_apps_round_trip(store: SqlStore) -> None:
         assert app is not None and app.id == app_id and app.developer_id == dev
         assert app.redirect_uris == ("https://a/cb", "https://b/cb")
         assert app.scopes == ("user.info.basic", "user.info.profile")
-        await unit.apps.set_secret_hash(app_id, "n" * 64)
+        await unit.apps.update(app_id, client_secret_hash="n" * 64)
     async with store.unit() as unit:
         again = await unit.apps.get(app_id)
         assert again is not None and again.client_secret_hash == "n" * 64

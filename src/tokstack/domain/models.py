@@ -10,6 +10,8 @@ class Developer:
     id: int
     name: str
     created_at: int
+    email: str | None = None
+    password_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class App:
     webhook_url: str | None
     created_at: int
     rate_limit_per_minute: int | None = None
+    client_secret_enc: str | None = None
+    icon_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,3 +83,13 @@ class AccessContext:
     union_id: str
     app_platform: str
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    id: int
+    app_id: int
+    url: str
+    body: str
+    created_at: int
+    attempts: int

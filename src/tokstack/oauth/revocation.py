@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from tokstack.errors import InvalidRequest
 from tokstack.oauth.client_auth import authenticate_client
+from tokstack.services import authorizations
+from tokstack.services.authorizations import Reason
 from tokstack.services.context import Context
 
 
@@ -19,7 +21,12 @@ async def revoke(ctx: Context, form: Mapping[str, str]) -> None:
         record = await unit.tokens.get(ctx.hasher.digest(token))
         if record is None or record.app_id != app.id:
             return  # another app's token is not touched, and we do not say so
-        if record.authorization_id is None:
+        authorization = (
+            await unit.authorizations.get(record.authorization_id)
+            if record.authorization_id is not None
+            else None
+        )
+        if authorization is None:
             await unit.tokens.revoke(record.digest, now)
         else:
-            await unit.authorizations.revoke(record.authorization_id, now)
+            await authorizations.revoke(ctx, unit, authorization, app, Reason.DEVELOPER_REVOKED)

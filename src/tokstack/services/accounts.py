@@ -91,6 +91,7 @@ async def create_app(
                 developer_id=developer_id,
                 client_key=client_key or ids.client_key(),
                 client_secret_hash=ctx.hasher.digest(secret),
+                client_secret_enc=ctx.box.seal(secret),
                 name=name,
                 platform=platform,
                 redirect_uris=uris,

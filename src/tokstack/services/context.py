@@ -8,6 +8,7 @@ from tokstack.clock import Clock
 from tokstack.config import TokenPolicy
 from tokstack.ids import SecretHasher
 from tokstack.services.avatars import AvatarService
+from tokstack.services.secret_box import SecretBox
 from tokstack.storage.ports import EphemeralStore, Store
 
 
@@ -21,3 +22,4 @@ class Context:
     region: str
     avatars: AvatarService
     public_url: str
+    box: SecretBox

@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 from tokstack.config import Settings
 from tokstack.logs import configure_logging
 from tokstack.web import api_routes, authorize_routes, minis_routes, oauth_routes, ops_routes
-from tokstack.web.container import Container, build, prepare_database
+from tokstack.web.container import Container, build, prepare_database, webhook_worker
 
 
 def routes() -> list[BaseRoute]:
@@ -50,11 +50,18 @@ def create_app(container: Container | None = None) -> Starlette:
             configure_logging(settings.log_level)
             prepare_database(settings)
             app.state.container = build(settings)
+        current: Container = app.state.container
+        worker = None
+        if owned and current.settings.webhooks:
+            worker = webhook_worker(current)
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             if owned:
-                await app.state.container.close()
+                await current.close()
 
     app = Starlette(
         routes=routes(),

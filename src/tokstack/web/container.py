@@ -10,7 +10,9 @@ from tokstack.ids import SecretHasher
 from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
 from tokstack.services.context import Context
+from tokstack.services.secret_box import SecretBox
 from tokstack.services.user_info import UserInfo
+from tokstack.services.webhooks import WebhookWorker
 from tokstack.storage.sql import migrate
 from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
@@ -57,6 +59,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         region=settings.region,
         avatars=avatars,
         public_url=settings.public_url,
+        box=SecretBox(key),
     )
     if settings.auto_consent and not settings.demo:
         raise ValueError("auto-consent is refused outside demo mode")
@@ -76,3 +79,13 @@ def prepare_database(settings: Settings) -> None:
         migrate.upgrade(url)
     elif migrate.pending(url):
         raise RuntimeError("the database schema is behind: run `tokstack db upgrade` first")
+
+
+def webhook_worker(container: Container) -> WebhookWorker:
+    settings = container.settings
+    return WebhookWorker(
+        container.ctx,
+        base_delay=settings.webhook_retry_base,
+        poll_interval=settings.webhook_poll_interval,
+        timeout=settings.webhook_timeout,
+    )

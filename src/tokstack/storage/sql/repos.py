@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -19,6 +19,7 @@ from tokstack.domain.models import (
     Developer,
     TokenRecord,
     User,
+    WebhookEvent,
 )
 from tokstack.errors import Conflict, NotFound
 from tokstack.storage.sql.tables import (
@@ -28,6 +29,7 @@ from tokstack.storage.sql.tables import (
     tokens,
     union_ids,
     users,
+    webhook_events,
 )
 
 
@@ -44,6 +46,8 @@ def _app(row: RowMapping) -> App:
         webhook_url=row["webhook_url"],
         created_at=row["created_at"],
         rate_limit_per_minute=row["rate_limit_per_minute"],
+        client_secret_enc=row["client_secret_enc"],
+        icon_key=row["icon_key"],
     )
 
 
@@ -112,16 +116,32 @@ class _Repo:
         return row
 
 
+def _developer(row: RowMapping) -> Developer:
+    return Developer(
+        id=row["id"],
+        name=row["name"],
+        created_at=row["created_at"],
+        email=row["email"],
+        password_hash=row["password_hash"],
+    )
+
+
 class SqlDevelopers(_Repo):
-    async def add(self, name: str, now: int) -> Developer:
-        row = await self._insert(
-            insert(developers).values(name=name, created_at=now).returning(developers)
+    async def add(
+        self, name: str, now: int, email: str | None = None, password_hash: str | None = None
+    ) -> Developer:
+        statement = insert(developers).values(
+            name=name, created_at=now, email=email, password_hash=password_hash
         )
-        return Developer(id=row["id"], name=row["name"], created_at=row["created_at"])
+        return _developer(await self._insert(statement.returning(developers)))
 
     async def get(self, developer_id: int) -> Developer | None:
         row = await self._one(select(developers).where(developers.c.id == developer_id))
-        return Developer(row["id"], row["name"], row["created_at"]) if row else None
+        return _developer(row) if row else None
+
+    async def by_email(self, email: str) -> Developer | None:
+        row = await self._one(select(developers).where(developers.c.email == email))
+        return _developer(row) if row else None
 
 
 class SqlApps(_Repo):
@@ -137,8 +157,10 @@ class SqlApps(_Repo):
         scopes: tuple[str, ...],
         webhook_url: str | None,
         now: int,
+        client_secret_enc: str | None = None,
     ) -> App:
         statement = insert(apps).values(
+            client_secret_enc=client_secret_enc,
             developer_id=developer_id,
             client_key=client_key,
             client_secret_hash=client_secret_hash,
@@ -159,10 +181,23 @@ class SqlApps(_Repo):
         row = await self._one(select(apps).where(apps.c.client_key == client_key))
         return _app(row) if row else None
 
-    async def set_secret_hash(self, app_id: int, secret_hash: str) -> None:
-        await self.db.execute(
-            update(apps).where(apps.c.id == app_id).values(client_secret_hash=secret_hash)
+    async def for_developer(self, developer_id: int) -> list[App]:
+        rows = await self.db.execute(
+            select(apps).where(apps.c.developer_id == developer_id).order_by(apps.c.id)
         )
+        return [_app(row) for row in rows.mappings()]
+
+    async def update(self, app_id: int, **values: Any) -> App:
+        if "redirect_uris" in values:
+            values["redirect_uris"] = "\n".join(values["redirect_uris"])
+        if "scopes" in values:
+            values["scopes"] = scope_list.format_list(values["scopes"])
+        row = await self._one(
+            update(apps).where(apps.c.id == app_id).values(**values).returning(apps)
+        )
+        if row is None:
+            raise NotFound(f"app {app_id}")
+        return _app(row)
 
 
 class SqlUsers(_Repo):
@@ -266,6 +301,18 @@ class SqlAuthorizations(_Repo):
         )
         return union_id
 
+    async def for_user(self, user_id: int) -> list[Authorization]:
+        rows = await self.db.execute(
+            select(authorizations)
+            .where(
+                authorizations.c.user_id == user_id,
+                authorizations.c.revoked_at.is_(None),
+                authorizations.c.granted_at.is_not(None),
+            )
+            .order_by(authorizations.c.granted_at.desc())
+        )
+        return [_authorization(row) for row in rows.mappings()]
+
 
 class SqlTokens(_Repo):
     async def add(self, record: TokenRecord) -> None:
@@ -312,6 +359,75 @@ class SqlTokens(_Repo):
         return bool(result.rowcount)
 
 
+class SqlWebhooks(_Repo):
+    _pending = and_(webhook_events.c.delivered_at.is_(None), webhook_events.c.dead_at.is_(None))
+
+    async def enqueue(self, app_id: int, url: str, body: str, now: int) -> None:
+        await self.db.execute(
+            insert(webhook_events).values(
+                app_id=app_id,
+                url=url,
+                body=body,
+                created_at=now,
+                next_attempt_at=now,
+                attempts=0,
+            )
+        )
+
+    async def claim_due(self, now: int, lease: int, limit: int) -> list[WebhookEvent]:
+        due = (
+            select(webhook_events.c.id)
+            .where(self._pending, webhook_events.c.next_attempt_at <= now)
+            .order_by(webhook_events.c.next_attempt_at)
+            .limit(limit)
+        )
+        if self.db.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        claimed = await self.db.execute(
+            update(webhook_events)
+            .where(webhook_events.c.id.in_(due.scalar_subquery()))
+            .values(next_attempt_at=now + lease)
+            .returning(webhook_events)
+        )
+        return [
+            WebhookEvent(
+                id=row["id"],
+                app_id=row["app_id"],
+                url=row["url"],
+                body=row["body"],
+                created_at=row["created_at"],
+                attempts=row["attempts"],
+            )
+            for row in claimed.mappings()
+        ]
+
+    async def delivered(self, event_id: int, now: int) -> None:
+        await self.db.execute(
+            update(webhook_events)
+            .where(webhook_events.c.id == event_id)
+            .values(delivered_at=now, attempts=webhook_events.c.attempts + 1, last_error=None)
+        )
+
+    async def failed(self, event_id: int, retry_at: int | None, error: str, now: int) -> None:
+        values: dict[str, Any] = {
+            "attempts": webhook_events.c.attempts + 1,
+            "last_error": error[:500],
+        }
+        if retry_at is None:
+            values["dead_at"] = now
+        else:
+            values["next_attempt_at"] = retry_at
+        await self.db.execute(
+            update(webhook_events).where(webhook_events.c.id == event_id).values(**values)
+        )
+
+    async def backlog(self) -> int:
+        found = await self.db.execute(
+            select(func.count()).select_from(webhook_events).where(self._pending)
+        )
+        return int(found.scalar() or 0)
+
+
 class SqlUnit:
     def __init__(self, connection: AsyncConnection) -> None:
         self.developers = SqlDevelopers(connection)
@@ -319,6 +435,7 @@ class SqlUnit:
         self.users = SqlUsers(connection)
         self.authorizations = SqlAuthorizations(connection)
         self.tokens = SqlTokens(connection)
+        self.webhooks = SqlWebhooks(connection)
 
 
 _ACCESS_QUERY = (

@@ -45,6 +45,8 @@ apps = Table(
     Column("developer_id", Id, ForeignKey("developers.id"), nullable=False, index=True),
     Column("client_key", String(64), nullable=False, unique=True),
     Column("client_secret_hash", String(64), nullable=False),
+    # Fernet-encrypted secret: webhook signatures need the secret itself (see secrets.py)
+    Column("client_secret_enc", Text, nullable=True),
     Column("name", String(200), nullable=False),
     Column("platform", String(16), nullable=False),
     Column("redirect_uris", Text, nullable=False, default=""),  # newline-separated
@@ -120,4 +122,20 @@ ephemeral = Table(
     Column("value", Text, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
     Index("ix_ephemeral_expires", "expires_at"),
+)
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("app_id", Id, ForeignKey("apps.id"), nullable=False),
+    Column("url", String(512), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("delivered_at", BigInteger, nullable=True),
+    Column("dead_at", BigInteger, nullable=True),
+    Column("last_error", String(500), nullable=True),
+    Index("ix_webhook_events_due", "delivered_at", "dead_at", "next_attempt_at"),
 )

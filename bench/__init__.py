@@ -1,0 +1,1 @@
+"""``python -m bench``: wrk load tests of tokstack against a bare ASGI ceiling (see README)."""
