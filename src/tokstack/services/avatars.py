@@ -27,7 +27,7 @@ def _name(key: str, size: int) -> str:
     return f"{key}~c5_{size}x{size}.jpeg"
 
 
-def _open(data: bytes) -> Image.Image:
+def open_image(data: bytes) -> Image.Image:
     if len(data) > MAX_BYTES:
         raise ValidationError("the image is larger than 10 MB")
     with warnings.catch_warnings():
@@ -55,7 +55,7 @@ def _open(data: bytes) -> Image.Image:
 
 def render_sizes(data: bytes) -> dict[int, bytes]:
     """Upright, centre-cropped squares as metadata-free JPEGs, one per size."""
-    image = ImageOps.exif_transpose(_open(data)).convert("RGB")
+    image = ImageOps.exif_transpose(open_image(data)).convert("RGB")
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2
     square = image.crop((left, top, left + side, top + side))

@@ -66,6 +66,7 @@ _USER_COLUMNS = [
     "status",
     "created_at",
 ]
+_USER_WRITABLE = {*_USER_COLUMNS, "updated_at"}
 
 
 def _user(row: RowMapping) -> User:
@@ -236,7 +237,7 @@ class SqlUsers(_Repo):
         return _user(row) if row else None
 
     async def update(self, user_id: int, **values: Any) -> User:
-        unknown = set(values).difference(_USER_COLUMNS)
+        unknown = set(values).difference(_USER_WRITABLE)
         if unknown:
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
         row = await self._one(
