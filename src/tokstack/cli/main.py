@@ -11,7 +11,7 @@ import typer
 from tokstack.cli.runtime import emit, fail, load_settings, run
 from tokstack.domain import scopes as scope_list
 from tokstack.domain.redirect_uris import PLATFORMS
-from tokstack.services import accounts
+from tokstack.services import accounts, profile
 from tokstack.services.context import Context
 from tokstack.services.tokens import issue_for_user
 from tokstack.storage.sql import migrate
@@ -186,6 +186,66 @@ def user_create(
         "is_verified": created.is_verified,
     }
     emit(json, payload, f"user {created.username} created (id {created.id})")
+
+
+@user.command("update")
+def user_update(
+    username: Annotated[str, typer.Option()],
+    verified: Annotated[bool | None, typer.Option("--verified/--unverified")] = None,
+    followers: Annotated[int | None, typer.Option(help="follower_count")] = None,
+    following: Annotated[int | None, typer.Option(help="following_count")] = None,
+    likes: Annotated[int | None, typer.Option(help="likes_count")] = None,
+    videos: Annotated[int | None, typer.Option(help="video_count")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Operator changes: verification and profile statistics."""
+
+    async def call(ctx: Context) -> Any:
+        return await profile.operator_update(
+            ctx,
+            username,
+            is_verified=verified,
+            follower_count=followers,
+            following_count=following,
+            likes_count=likes,
+            video_count=videos,
+        )
+
+    updated = run(call)
+    payload = {
+        "id": updated.id,
+        "username": updated.username,
+        "is_verified": updated.is_verified,
+        "follower_count": updated.follower_count,
+        "following_count": updated.following_count,
+        "likes_count": updated.likes_count,
+        "video_count": updated.video_count,
+    }
+    emit(json, payload, f"user {updated.username} updated")
+
+
+def _end_account(username: str, status: str, as_json: bool) -> None:
+    async def call(ctx: Context) -> Any:
+        return await profile.end_account(ctx, username, status)
+
+    revoked = run(call)
+    emit(
+        as_json,
+        {"username": username, "status": status, "authorizations_revoked": revoked},
+        f"user {username} {status}; {revoked} authorization(s) revoked, apps notified",
+    )
+
+
+@user.command("ban")
+def user_ban(username: Annotated[str, typer.Option()], json: JsonFlag = False) -> None:
+    """Ban a user: tokens stop working, apps get authorization.removed (reason 4)."""
+    _end_account(username, "banned", json)
+
+
+@user.command("delete")
+def user_delete(username: Annotated[str, typer.Option()], json: JsonFlag = False) -> None:
+    """Delete a user: tokens stop working, apps get authorization.removed (reason 2)."""
+    _end_account(username, "deleted", json)
 
 
 @token.command("issue")

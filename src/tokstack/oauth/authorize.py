@@ -49,6 +49,7 @@ class AuthorizeRequest:
     state: str | None
     code_challenge: str | None
     auto_auth: bool  # disable_auto_auth=0: skip consent when everything was granted before
+    icon_key: str | None = None
 
     def dumps(self) -> str:
         return orjson.dumps(asdict(self)).decode()
@@ -132,6 +133,7 @@ async def validate(ctx: Context, params: Mapping[str, str]) -> AuthorizeRequest:
         state=state,
         code_challenge=challenge,
         auto_auth=params.get("disable_auto_auth") == "0",
+        icon_key=app.icon_key,
     )
 
 

@@ -15,7 +15,7 @@ from tokstack import ids
 from tokstack.domain import redirect_uris
 from tokstack.domain.models import App, Developer
 from tokstack.errors import Conflict, NotFound, ValidationError
-from tokstack.services.accounts import app_scopes, check_webhook_url
+from tokstack.services.accounts import NewApp, app_scopes, check_webhook_url, create_app
 from tokstack.services.avatars import open_image
 from tokstack.services.context import Context
 from tokstack.services.passwords import hash_password, verify_password
@@ -71,6 +71,21 @@ async def log_in(ctx: Context, email: str, password: str) -> Developer | None:
     stored = developer.password_hash if developer else None
     ok = await anyio.to_thread.run_sync(verify_password, password, stored)
     return developer if ok else None
+
+
+async def create(ctx: Context, developer_id: int, form: AppForm) -> NewApp:
+    problems = form.problems()
+    if problems:
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()))
+    return await create_app(
+        ctx,
+        developer_id=developer_id,
+        name=form.name,
+        platform=form.platform,
+        redirect_uri_list=form.redirect_uris,
+        scope_list=form.scopes,
+        webhook_url=form.webhook_url or None,
+    )
 
 
 async def own_app(ctx: Context, developer_id: int, client_key: str) -> App:

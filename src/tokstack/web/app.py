@@ -11,7 +11,15 @@ from starlette.staticfiles import StaticFiles
 
 from tokstack.config import Settings
 from tokstack.logs import configure_logging
-from tokstack.web import api_routes, authorize_routes, minis_routes, oauth_routes, ops_routes
+from tokstack.web import (
+    account_routes,
+    api_routes,
+    authorize_routes,
+    minis_routes,
+    oauth_routes,
+    ops_routes,
+    portal_routes,
+)
 from tokstack.web.container import Container, build, prepare_database, webhook_worker
 
 
@@ -31,6 +39,31 @@ def routes() -> list[BaseRoute]:
         Route("/minis/login", minis_routes.silent_login, methods=["POST"]),
         Route("/minis/callback/", minis_routes.callback, methods=["GET"]),
         Route("/minis/demo/", minis_routes.demo, methods=["GET"]),
+        Route("/portal/", portal_routes.home, methods=["GET"]),
+        Route("/portal/signup", portal_routes.signup_form, methods=["GET"]),
+        Route("/portal/signup", portal_routes.signup, methods=["POST"]),
+        Route("/portal/login", portal_routes.login_form, methods=["GET"]),
+        Route("/portal/login", portal_routes.login, methods=["POST"]),
+        Route("/portal/logout", portal_routes.logout, methods=["POST"]),
+        Route("/portal/apps/new", portal_routes.new_app_form, methods=["GET"]),
+        Route("/portal/apps/new", portal_routes.create_app, methods=["POST"]),
+        Route("/portal/apps/{key}", portal_routes.app_page, methods=["GET"]),
+        Route("/portal/apps/{key}", portal_routes.update_app, methods=["POST"]),
+        Route("/portal/apps/{key}/rotate", portal_routes.rotate, methods=["POST"]),
+        Route("/portal/apps/{key}/icon", portal_routes.upload_icon, methods=["POST"]),
+        Route("/app-icons/{key}", portal_routes.icon, methods=["GET"]),
+        Route("/account/", account_routes.home, methods=["GET"]),
+        Route("/account/login", account_routes.login_form, methods=["GET"]),
+        Route("/account/login", account_routes.login, methods=["POST"]),
+        Route("/account/logout", account_routes.logout, methods=["POST"]),
+        Route("/account/profile", account_routes.save_profile, methods=["POST"]),
+        Route("/account/password", account_routes.change_password, methods=["POST"]),
+        Route("/account/avatar", account_routes.upload_avatar, methods=["POST"]),
+        Route(
+            "/account/apps/{authorization_id:int}/remove",
+            account_routes.remove_app,
+            methods=["POST"],
+        ),
         Mount("/static", StaticFiles(packages=[("tokstack.web", "static")]), name="static"),
         Route("/tos-avt-0068-tx/{name}", ops_routes.avatar, methods=["GET"]),
         Route("/healthz", ops_routes.healthz, methods=["GET"]),

@@ -100,6 +100,7 @@ async def login_form(request: Request, container: Container, log_id: str) -> Res
         interaction=pending.id,
         csrf=pending.csrf,
         app_name=pending.app_name,
+        icon_key=pending.icon_key,
         username="",
         message="",
     )
@@ -124,6 +125,7 @@ async def login_submit(request: Request, container: Container, log_id: str) -> R
             interaction=pending.id,
             csrf=pending.csrf,
             app_name=pending.app_name,
+            icon_key=pending.icon_key,
             username=username,
             message=error.description,
         )
@@ -134,6 +136,7 @@ async def login_submit(request: Request, container: Container, log_id: str) -> R
             interaction=pending.id,
             csrf=pending.csrf,
             app_name=pending.app_name,
+            icon_key=pending.icon_key,
             username=username,
             message="Incorrect username or password.",
         )
@@ -164,6 +167,7 @@ async def consent_form(request: Request, container: Container, log_id: str) -> R
         interaction=pending.id,
         csrf=pending.csrf,
         app_name=pending.app_name,
+        icon_key=pending.icon_key,
         scopes=items,
         username=user.username,
         display_name=user.display_name,

@@ -26,6 +26,7 @@ class Container:
     ctx: Context
     user_info: UserInfo
     sessions: Sessions
+    developer_sessions: Sessions
     auto_consent: str | None = None
 
     async def close(self) -> None:
@@ -61,13 +62,15 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         public_url=settings.public_url,
         box=SecretBox(key),
     )
+    secure = settings.public_url.startswith("https://")
     if settings.auto_consent and not settings.demo:
         raise ValueError("auto-consent is refused outside demo mode")
     return Container(
         settings,
         ctx,
         UserInfo(avatars, settings.public_url),
-        Sessions(key, secure=settings.public_url.startswith("https://")),
+        Sessions(key, secure=secure),
+        Sessions(key, secure=secure, cookie="tokstack_developer"),
         settings.auto_consent or None,
     )
 

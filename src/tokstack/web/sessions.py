@@ -13,12 +13,15 @@ MAX_AGE = 14 * 86_400
 
 
 class Sessions:
-    def __init__(self, key: bytes, secure: bool) -> None:
-        self._serializer = URLSafeTimedSerializer(key, salt="tokstack-session")
+    """One signed-cookie session kind: users (``tokstack_session``) or developers."""
+
+    def __init__(self, key: bytes, secure: bool, cookie: str = COOKIE) -> None:
+        self._serializer = URLSafeTimedSerializer(key, salt=f"{cookie}-v1")
         self.secure = secure
+        self.cookie = cookie
 
     def user_id(self, request: Request) -> int | None:
-        raw = request.cookies.get(COOKIE)
+        raw = request.cookies.get(self.cookie)
         if not raw:
             return None
         try:
@@ -29,7 +32,7 @@ class Sessions:
 
     def login(self, response: Response, user_id: int) -> None:
         response.set_cookie(
-            COOKIE,
+            self.cookie,
             self._serializer.dumps({"u": user_id}),
             max_age=MAX_AGE,
             httponly=True,
@@ -39,7 +42,9 @@ class Sessions:
         )
 
     def logout(self, response: Response) -> None:
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=self.secure)
+        response.delete_cookie(
+            self.cookie, path="/", httponly=True, samesite="lax", secure=self.secure
+        )
 
 
 def csrf_ok(expected: str, sent: str | None) -> bool:

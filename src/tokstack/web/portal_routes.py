@@ -1,0 +1,315 @@
+"""The developer portal: sign up, log in, register and edit apps, rotate secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tokstack.domain.models import App, Developer
+from tokstack.domain.redirect_uris import PLATFORMS
+from tokstack.domain.scopes import SCOPES
+from tokstack.errors import NotFound, ValidationError
+from tokstack.services import portal
+from tokstack.web import csrf
+from tokstack.web.authorize_routes import browser
+from tokstack.web.container import Container
+from tokstack.web.forms import form_lists
+from tokstack.web.pages import error_page, page, redirect
+
+PLATFORM_LABELS = {
+    "web": "Web",
+    "desktop": "Desktop",
+    "ios": "iOS",
+    "android": "Android",
+    "mini": "TikTok Minis",
+}
+PLATFORM_CHOICES = [(p, PLATFORM_LABELS[p]) for p in PLATFORMS]
+REFUSED = "The form was not accepted. Please reload the page and try again."
+
+
+def _page(
+    request: Request, container: Container, template: str, status: int = 200, **values: Any
+) -> Response:
+    token = csrf.token_for(request)
+    response = page(template, status, csrf=token, **values)
+    return csrf.remember(response, token, container.sessions.secure)
+
+
+async def _developer(request: Request, container: Container) -> Developer | None:
+    developer_id = container.developer_sessions.user_id(request)
+    if developer_id is None:
+        return None
+    async with container.ctx.store.unit() as unit:
+        return await unit.developers.get(developer_id)
+
+
+def _form_values(form: portal.AppForm | None) -> dict[str, Any]:
+    if form is None:
+        return {"name": "", "platform": "web", "redirect_uris": (), "scopes": (), "webhook_url": ""}
+    return {
+        "name": form.name,
+        "platform": form.platform,
+        "redirect_uris": form.redirect_uris,
+        "scopes": form.scopes,
+        "webhook_url": form.webhook_url,
+    }
+
+
+def _app_values(app: App) -> dict[str, Any]:
+    return {
+        "name": app.name,
+        "platform": app.platform,
+        "redirect_uris": app.redirect_uris,
+        "scopes": app.scopes,
+        "webhook_url": app.webhook_url or "",
+    }
+
+
+def _form_page(
+    request: Request,
+    container: Container,
+    *,
+    app: App | None,
+    values: dict[str, Any],
+    problems: dict[str, str] | None = None,
+    secret: str | None = None,
+    status: int = 200,
+) -> Response:
+    problems = problems or {}
+    uri_problems = {k: v for k, v in problems.items() if k in values["redirect_uris"]}
+    return _page(
+        request,
+        container,
+        "portal_app_form.html",
+        status,
+        heading=app.name if app else "Create an app",
+        app=app,
+        form=values,
+        action=f"/portal/apps/{app.client_key}" if app else "/portal/apps/new",
+        submit="Save changes" if app else "Create app",
+        platforms=PLATFORM_CHOICES,
+        scopes=list(SCOPES.values()),
+        problems=problems,
+        uri_problems=uri_problems,
+        secret=secret,
+    )
+
+
+async def _submitted(request: Request) -> tuple[dict[str, str], portal.AppForm]:
+    single, lists = await form_lists(request)
+    form = portal.app_form(
+        single.get("name", ""),
+        single.get("platform", ""),
+        single.get("redirect_uris", ""),
+        lists.get("scopes", []),
+        single.get("webhook_url", ""),
+    )
+    return single, form
+
+
+@browser
+async def home(request: Request, container: Container, log_id: str) -> Response:
+    developer = await _developer(request, container)
+    if developer is None:
+        return redirect("/portal/login", 303)
+    apps = await portal.list_apps(container.ctx, developer.id)
+    return _page(request, container, "portal_apps.html", developer=developer, apps=apps)
+
+
+def _auth_page(
+    request: Request,
+    container: Container,
+    signup: bool,
+    status: int = 200,
+    message: str = "",
+    values: dict[str, str] | None = None,
+) -> Response:
+    return _page(
+        request,
+        container,
+        "portal_auth.html",
+        status,
+        signup=signup,
+        heading="Create a developer account" if signup else "Log in",
+        action="/portal/signup" if signup else "/portal/login",
+        message=message,
+        values=values or {"name": "", "email": ""},
+    )
+
+
+@browser
+async def signup_form(request: Request, container: Container, log_id: str) -> Response:
+    return _auth_page(request, container, signup=True)
+
+
+@browser
+async def signup(request: Request, container: Container, log_id: str) -> Response:
+    form, _ = await form_lists(request)
+    if not csrf.valid(request, form.get("csrf")):
+        return error_page(message=REFUSED, status=403)
+    values = {"name": form.get("name", ""), "email": form.get("email", "")}
+    try:
+        developer = await portal.sign_up(
+            container.ctx, values["name"], values["email"], form.get("password", "")
+        )
+    except ValidationError as exc:
+        return _auth_page(request, container, True, 400, str(exc), values)
+    response = redirect("/portal/", 303)
+    container.developer_sessions.login(response, developer.id)
+    return response
+
+
+@browser
+async def login_form(request: Request, container: Container, log_id: str) -> Response:
+    return _auth_page(request, container, signup=False)
+
+
+@browser
+async def login(request: Request, container: Container, log_id: str) -> Response:
+    form, _ = await form_lists(request)
+    if not csrf.valid(request, form.get("csrf")):
+        return error_page(message=REFUSED, status=403)
+    developer = await portal.log_in(container.ctx, form.get("email", ""), form.get("password", ""))
+    if developer is None:
+        return _auth_page(
+            request,
+            container,
+            False,
+            401,
+            "Incorrect email or password.",
+            {"name": "", "email": form.get("email", "")},
+        )
+    response = redirect("/portal/", 303)
+    container.developer_sessions.login(response, developer.id)
+    return response
+
+
+@browser
+async def logout(request: Request, container: Container, log_id: str) -> Response:
+    form, _ = await form_lists(request)
+    response = redirect("/portal/login", 303)
+    if csrf.valid(request, form.get("csrf")):
+        container.developer_sessions.logout(response)
+    return response
+
+
+@browser
+async def new_app_form(request: Request, container: Container, log_id: str) -> Response:
+    if await _developer(request, container) is None:
+        return redirect("/portal/login", 303)
+    return _form_page(request, container, app=None, values=_form_values(None))
+
+
+@browser
+async def create_app(request: Request, container: Container, log_id: str) -> Response:
+    developer = await _developer(request, container)
+    if developer is None:
+        return redirect("/portal/login", 303)
+    single, form = await _submitted(request)
+    if not csrf.valid(request, single.get("csrf")):
+        return error_page(message=REFUSED, status=403)
+    problems = form.problems()
+    if problems:
+        return _form_page(
+            request, container, app=None, values=_form_values(form), problems=problems, status=400
+        )
+    created = await portal.create(container.ctx, developer.id, form)
+    return _form_page(
+        request,
+        container,
+        app=created.app,
+        values=_app_values(created.app),
+        secret=created.client_secret,
+    )
+
+
+@browser
+async def app_page(request: Request, container: Container, log_id: str) -> Response:
+    developer = await _developer(request, container)
+    if developer is None:
+        return redirect("/portal/login", 303)
+    try:
+        app = await portal.own_app(container.ctx, developer.id, request.path_params["key"])
+    except NotFound:
+        return error_page(message="No such app.", status=404)
+    return _form_page(request, container, app=app, values=_app_values(app))
+
+
+@browser
+async def update_app(request: Request, container: Container, log_id: str) -> Response:
+    developer = await _developer(request, container)
+    if developer is None:
+        return redirect("/portal/login", 303)
+    single, form = await _submitted(request)
+    if not csrf.valid(request, single.get("csrf")):
+        return error_page(message=REFUSED, status=403)
+    key = request.path_params["key"]
+    try:
+        app = await portal.own_app(container.ctx, developer.id, key)
+    except NotFound:
+        return error_page(message="No such app.", status=404)
+    problems = form.problems()
+    if problems:
+        return _form_page(
+            request, container, app=app, values=_form_values(form), problems=problems, status=400
+        )
+    await portal.update_app(container.ctx, developer.id, key, form)
+    return redirect(f"/portal/apps/{key}", 303)
+
+
+@browser
+async def rotate(request: Request, container: Container, log_id: str) -> Response:
+    developer = await _developer(request, container)
+    if developer is None:
+        return redirect("/portal/login", 303)
+    form, _ = await form_lists(request)
+    if not csrf.valid(request, form.get("csrf")):
+        return error_page(message=REFUSED, status=403)
+    key = request.path_params["key"]
+    try:
+        secret = await portal.rotate_secret(container.ctx, developer.id, key)
+    except NotFound:
+        return error_page(message="No such app.", status=404)
+    app = await portal.own_app(container.ctx, developer.id, key)
+    return _form_page(request, container, app=app, values=_app_values(app), secret=secret)
+
+
+@browser
+async def upload_icon(request: Request, container: Container, log_id: str) -> Response:
+    developer = await _developer(request, container)
+    if developer is None:
+        return redirect("/portal/login", 303)
+    form = await request.form(max_files=1, max_part_size=11 * 1024 * 1024)
+    if not csrf.valid(request, str(form.get("csrf") or "")):
+        return error_page(message=REFUSED, status=403)
+    upload = form.get("icon")
+    key = request.path_params["key"]
+    try:
+        app = await portal.own_app(container.ctx, developer.id, key)
+        data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+        await portal.set_icon(container.ctx, developer.id, key, data)
+    except NotFound:
+        return error_page(message="No such app.", status=404)
+    except ValidationError as exc:
+        return _form_page(
+            request,
+            container,
+            app=app,
+            values=_app_values(app),
+            problems={"icon": str(exc)},
+            status=400,
+        )
+    return redirect(f"/portal/apps/{key}", 303)
+
+
+async def icon(request: Request) -> Response:
+    container: Container = request.app.state.container
+    key = request.path_params["key"]
+    data = container.ctx.avatars.blobs.get(key) if key.startswith("icon-") else None
+    if data is None:
+        return Response(b"Not Found", status_code=404, media_type="text/plain")
+    return Response(
+        data, media_type="image/png", headers={"Cache-Control": "public, max-age=86400, immutable"}
+    )
