@@ -56,8 +56,9 @@ def receiver() -> Iterator[Receiver]:
 def verify(headers: dict[str, str], body: bytes, secret: str) -> bool:
     """What an app does with TikTok-Signature."""
     parts = dict(item.split("=", 1) for item in headers["TikTok-Signature"].split(","))
-    expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body,
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256
+    ).hexdigest()
     return hmac.compare_digest(expected, parts["s"])
 
 
@@ -67,9 +68,14 @@ async def revoked(world: World, client: httpx.AsyncClient, receiver: Receiver) -
     app = await world.app(dev, webhook_url=receiver.url)
     await world.user("alice")
     token = await world.token(app.app.client_key, "alice", "user.info.basic")
-    response = await client.post("/v2/oauth/revoke/", data={
-        "client_key": app.app.client_key, "client_secret": app.client_secret,
-        "token": token["access_token"]})
+    response = await client.post(
+        "/v2/oauth/revoke/",
+        data={
+            "client_key": app.app.client_key,
+            "client_secret": app.client_secret,
+            "token": token["access_token"],
+        },
+    )
     assert response.status_code == 200
     return {"secret": app.client_secret, "key": app.app.client_key, "open_id": token["open_id"]}
 
@@ -95,15 +101,20 @@ async def test_signed_event_with_a_retry_after_500(
     assert not verify(headers, body, "some-other-secret")
     event = json.loads(body)
     assert event == {
-        "client_key": revoked["key"], "event": "authorization.removed",
-        "create_time": clock.now() - 10, "user_openid": revoked["open_id"],
+        "client_key": revoked["key"],
+        "event": "authorization.removed",
+        "create_time": clock.now() - 10,
+        "user_openid": revoked["open_id"],
         "content": '{"reason":5}',
     }
     assert json.loads(event["content"]) == {"reason": 5}
 
 
 async def test_event_queued_before_a_restart_is_delivered_after_it(
-    container: Container, settings: Settings, receiver: Receiver, revoked: dict[str, Any],
+    container: Container,
+    settings: Settings,
+    receiver: Receiver,
+    revoked: dict[str, Any],
     clock: FrozenClock,
 ) -> None:
     await container.close()  # the server stops before any worker ran
@@ -143,9 +154,14 @@ async def test_unreachable_receiver_is_retried(
     app = await world.app(dev, webhook_url="http://127.0.0.1:9/nothing-listens-here")
     await world.user("alice")
     token = await world.token(app.app.client_key, "alice", "user.info.basic")
-    await client.post("/v2/oauth/revoke/", data={
-        "client_key": app.app.client_key, "client_secret": app.client_secret,
-        "token": token["access_token"]})
+    await client.post(
+        "/v2/oauth/revoke/",
+        data={
+            "client_key": app.app.client_key,
+            "client_secret": app.client_secret,
+            "token": token["access_token"],
+        },
+    )
     worker = WebhookWorker(container.ctx, base_delay=10, timeout=1)
     try:
         assert await worker.run_once() == 1
@@ -162,8 +178,13 @@ async def test_apps_without_a_webhook_url_queue_nothing(
     app = await world.app(dev)
     await world.user("alice")
     token = await world.token(app.app.client_key, "alice", "user.info.basic")
-    await client.post("/v2/oauth/revoke/", data={
-        "client_key": app.app.client_key, "client_secret": app.client_secret,
-        "token": token["access_token"]})
+    await client.post(
+        "/v2/oauth/revoke/",
+        data={
+            "client_key": app.app.client_key,
+            "client_secret": app.client_secret,
+            "token": token["access_token"],
+        },
+    )
     async with container.ctx.store.unit() as unit:
         assert await unit.webhooks.backlog() == 0

@@ -8,11 +8,11 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -21,6 +21,7 @@ import uvicorn
 from tests.services import REQUIRED
 from tokstack.config import Settings
 from tokstack.services import accounts
+from tokstack.services.context import Context
 from tokstack.storage.sql import migrate
 from tokstack.web.app import create_app
 from tokstack.web.container import build
@@ -36,6 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REDIRECT = "https://app.example/auth/callback/"
+SECRET_KEY = "browser-test-key" * 3
+T = TypeVar("T")
 
 
 def _need(condition: bool, why: str) -> None:
@@ -57,6 +60,23 @@ class Live:
     def shot(self, page: Any, name: str) -> None:
         page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
 
+    def call(self, work: Callable[[Context], Awaitable[T]]) -> T:
+        """Runs a service call against the live server's database (from another thread,
+        since Playwright's sync API keeps an event loop in this one)."""
+        settings = Settings(
+            data_dir=self.data_dir, secret_key=SECRET_KEY, public_url=self.url, _env_file=None
+        )  # type: ignore[call-arg]
+
+        async def main() -> T:
+            container = build(settings)
+            try:
+                return await work(container.ctx)
+            finally:
+                await container.close()
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, main()).result()
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -68,9 +88,7 @@ def _free_port() -> int:
 def live(tmp_path: Path) -> Iterator[Live]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        data_dir=tmp_path, secret_key="browser-test-key" * 3, public_url=url, _env_file=None
-    )  # type: ignore[call-arg]
+    settings = Settings(data_dir=tmp_path, secret_key=SECRET_KEY, public_url=url, _env_file=None)  # type: ignore[call-arg]
     migrate.upgrade(settings.resolved_database_url)
 
     async def seed() -> accounts.NewApp:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -11,9 +9,8 @@ import httpx
 import pytest
 
 from tests.browser.conftest import REDIRECT, Live, exchange
-from tokstack.config import Settings
 from tokstack.services import accounts
-from tokstack.web.container import build
+from tokstack.services.context import Context
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -114,28 +111,16 @@ def test_bad_redirect_uri_shows_the_parameter(browser: Any, live: Live) -> None:
 
 
 def test_minis_sdk_popup_and_silent_login(browser: Any, live: Live) -> None:
-    settings = Settings(
-        data_dir=live.data_dir,
-        secret_key="browser-test-key" * 3,
-        public_url=live.url,
-        _env_file=None,
-    )  # type: ignore[call-arg]
+    async def mini_app(ctx: Context) -> accounts.NewApp:
+        return await accounts.create_app(
+            ctx,
+            developer_id=1,
+            name="Drama Mini",
+            platform="mini",
+            scope_list=["user.info.basic", "user.info.open_id"],
+        )
 
-    async def mini_app() -> accounts.NewApp:
-        container = build(settings)
-        try:
-            return await accounts.create_app(
-                container.ctx,
-                developer_id=1,
-                name="Drama Mini",
-                platform="mini",
-                scope_list=["user.info.basic", "user.info.open_id"],
-            )
-        finally:
-            await container.close()
-
-    with ThreadPoolExecutor(1) as pool:
-        app = pool.submit(asyncio.run, mini_app()).result()
+    app = live.call(mini_app)
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{live.url}/minis/demo/?client_key={app.app.client_key}")

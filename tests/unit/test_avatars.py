@@ -67,3 +67,12 @@ def test_signed_urls_expire_and_resist_tampering() -> None:
     assert service.read(name, str(expires + 3600), signature, 1_000_000) is None
     other = f"{key}~c5_1080x1080.jpeg"
     assert service.read(other, str(expires), signature, 1_000_000) is None
+
+
+def test_decompression_bomb_is_refused() -> None:
+    # a few kilobytes on disk, 49 megapixels once decoded
+    buffer = io.BytesIO()
+    Image.new("1", (7000, 7000)).save(buffer, "PNG")
+    assert len(buffer.getvalue()) < 100_000
+    with pytest.raises(ValidationError, match="too many pixels"):
+        render_sizes(buffer.getvalue())
