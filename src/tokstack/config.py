@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     avatar_url_ttl: int = Field(default=172_800, gt=0)
     db_pool_size: int = Field(default=10, gt=0)
     db_timeout: float = Field(default=5.0, gt=0)
+    redis_timeout: float = Field(default=2.0, gt=0)
+    request_timeout: float = Field(default=10.0, gt=0)
+    access_cache_ttl: float = Field(default=1.0, ge=0)
+    rate_limit_per_minute: int = Field(default=600, gt=0)
+    token_rate_limit_per_minute: int = Field(default=600, gt=0)
     webhooks: bool = True
     webhook_retry_base: int = Field(default=10, gt=0)
     webhook_poll_interval: float = Field(default=1.0, gt=0)

@@ -108,6 +108,12 @@ class SlowDown(OAuthError):
     status = 429
     default_description = "Too many requests. Please retry later."
 
+    def __init__(
+        self, description: str | None = None, *, retry_after: int = 60, detail: str | None = None
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(description, detail=detail)
+
 
 class UntrustedAuthorizeParam(OAuthError):
     """A bad ``client_key``/``redirect_uri``: shown on an HTML page, never redirected."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class AccessContext:
     open_id: str
     union_id: str
     app_platform: str
-    extra: dict[str, str] = field(default_factory=dict)
+    app_rate_limit: int | None = None
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,22 @@ def parse_bearer(header: str | None) -> str:
     return token
 
 
+async def lookup(ctx: Context, digest: str) -> AccessContext | None:
+    cache = ctx.access_cache
+    if cache is None:
+        return await ctx.store.access_context(digest)
+    access = cache.get(digest)
+    if access is None:
+        version = cache.version()
+        access = await ctx.store.access_context(digest)
+        if access is not None:
+            cache.put(digest, access, version)
+    return access
+
+
 async def authenticate(ctx: Context, header: str | None) -> AccessContext:
     token = parse_bearer(header)
-    access = await ctx.store.access_context(ctx.hasher.digest(token))
+    access = await lookup(ctx, ctx.hasher.digest(token))
     if access is None:
         raise AccessTokenInvalid(detail="unknown access token")
     record = access.token

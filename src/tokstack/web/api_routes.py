@@ -16,6 +16,7 @@ from tokstack.web.edge import api_v2
 async def user_info(request: Request, container: Container, log_id: str) -> Response:
     ctx = container.ctx
     access = await authenticate(ctx, request.headers.get("authorization"))
+    await container.limits.api("user.info", access.token.app_id, access.app_rate_limit)
     fields = parse_fields(request.query_params.get("fields"))
     user = container.user_info.render(access, fields, ctx.clock.now())
     return render.v2_ok({"user": user}, log_id)

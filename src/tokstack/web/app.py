@@ -84,6 +84,8 @@ def create_app(container: Container | None = None) -> Starlette:
             prepare_database(settings)
             app.state.container = build(settings)
         current: Container = app.state.container
+        if owned:
+            await current.start()
         worker = None
         if owned and current.settings.webhooks:
             worker = webhook_worker(current)

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
 
 from tokstack.clock import Clock, SystemClock
 from tokstack.config import Settings
 from tokstack.ids import SecretHasher
+from tokstack.services.access_cache import AccessCache
 from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
 from tokstack.services.context import Context
+from tokstack.services.limits import RateLimits
 from tokstack.services.secret_box import SecretBox
 from tokstack.services.user_info import UserInfo
 from tokstack.services.webhooks import WebhookWorker
+from tokstack.storage.memory_limits import MemoryRateLimiter
+from tokstack.storage.ports import EphemeralStore
+from tokstack.storage.redis_store import (
+    RedisEphemeral,
+    RedisRateLimiter,
+    RedisRevocationBus,
+    connect,
+)
+from tokstack.storage.signals import FileSignal, LocalSignal, RedisSignal
 from tokstack.storage.sql import migrate
 from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
@@ -27,10 +40,40 @@ class Container:
     user_info: UserInfo
     sessions: Sessions
     developer_sessions: Sessions
+    limits: RateLimits
     auto_consent: str | None = None
+    redis: Any = None
+    signal: Any = None
+    _closers: list[Any] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Background listeners (the Redis revocation bus); the app lifespan calls it."""
+        if isinstance(self.signal, RedisSignal):
+            self.signal.start()
+
+    async def ping(self) -> dict[str, bool]:
+        status = {"database": True}
+        try:
+            await self.ctx.store.ping()
+        except Exception:
+            status["database"] = False
+        if self.redis is not None:
+            try:
+                await self.redis.ping()
+                status["redis"] = True
+            except Exception:
+                status["redis"] = False
+        return status
 
     async def close(self) -> None:
+        if isinstance(self.signal, RedisSignal):
+            await self.signal.bus.stop()
+        if isinstance(self.signal, FileSignal):
+            self.signal.close()
         await self.ctx.store.close()
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                await self.redis.aclose()
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Container:
@@ -44,16 +87,34 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         if settings.is_sqlite
         else engine
     )
+    clock = clock or SystemClock()
+    redis = connect(settings.redis_url, settings.redis_timeout) if settings.redis_url else None
+    ephemeral: EphemeralStore
+    signal: LocalSignal | FileSignal | RedisSignal
+    if redis is not None:
+        ephemeral = RedisEphemeral(redis)
+        signal = RedisSignal(RedisRevocationBus(redis))
+        limiter: Any = RedisRateLimiter(redis)
+    else:
+        ephemeral = SqlEphemeral(engine, clock, reader)
+        signal = (
+            FileSignal(settings.data_dir / "access.signal")
+            if settings.is_sqlite
+            else (LocalSignal())
+        )
+        limiter = MemoryRateLimiter()
     avatars = AvatarService(
         DirectoryBlobStore(settings.data_dir / "blobs"),
         key,
         settings.public_url,
         settings.avatar_url_ttl,
     )
-    clock = clock or SystemClock()
+    cache = (
+        AccessCache(signal, ttl=settings.access_cache_ttl) if settings.access_cache_ttl else None
+    )
     ctx = Context(
-        store=SqlStore(engine, reader),
-        ephemeral=SqlEphemeral(engine, clock, reader),
+        store=SqlStore(engine, reader, on_change=signal.notify),
+        ephemeral=ephemeral,
         hasher=SecretHasher(key),
         clock=clock,
         policy=settings.token_policy(),
@@ -61,6 +122,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         avatars=avatars,
         public_url=settings.public_url,
         box=SecretBox(key),
+        access_cache=cache,
     )
     secure = settings.public_url.startswith("https://")
     if settings.auto_consent and not settings.demo:
@@ -71,7 +133,10 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         UserInfo(avatars, settings.public_url),
         Sessions(key, secure=secure),
         Sessions(key, secure=secure, cookie="tokstack_developer"),
+        RateLimits(limiter, settings.rate_limit_per_minute, settings.token_rate_limit_per_minute),
         settings.auto_consent or None,
+        redis,
+        signal,
     )
 
 

@@ -15,7 +15,9 @@ from tokstack.web.forms import form_fields
 
 @oauth
 async def token(request: Request, container: Container, log_id: str) -> Response:
-    body = await token_response(container.ctx, await form_fields(request))
+    form = await form_fields(request)
+    await container.limits.token(form.get("client_key", ""))
+    body = await token_response(container.ctx, form)
     return render.json_response(body, log_id, headers=render.NO_STORE)
 
 

@@ -36,12 +36,13 @@ async def healthz(_: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    try:
-        await request.app.state.container.ctx.store.ping()
-    except Exception as exc:
-        log.warning("not ready: %s", exc)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"})
+    checks = await request.app.state.container.ping()
+    body: dict[str, str] = {name: "up" if ok else "down" for name, ok in checks.items()}
+    ready = all(checks.values())
+    body["status"] = "ok" if ready else "unavailable"
+    if not ready:
+        log.warning("not ready: %s", body)
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 async def openapi(_: Request) -> Response:

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from tokstack.errors import ApiError, ApiV2Error, OAuthError, RateLimitExceeded
+from tokstack.errors import ApiError, ApiV2Error, OAuthError, RateLimitExceeded, SlowDown
 
 JSON = "application/json"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -41,7 +41,7 @@ def v2_error(error: ApiError, log_id: str) -> Response:
 
 def oauth_error(error: ApiError, log_id: str) -> Response:
     headers = dict(NO_STORE)
-    if isinstance(error, RateLimitExceeded):
+    if isinstance(error, RateLimitExceeded | SlowDown):
         headers["Retry-After"] = str(error.retry_after)
     body = {"error": error.code, "error_description": error.description, "log_id": log_id}
     return json_response(body, log_id, error.status, headers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -102,9 +102,16 @@ def _token(row: RowMapping) -> TokenRecord:
     )
 
 
+class _Changes:
+    """Set by writes that can make a cached access context stale (revocations, users)."""
+
+    access = False
+
+
 class _Repo:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, changes: _Changes) -> None:
         self.db = connection
+        self.changes = changes
 
     async def _one(self, statement: Any) -> RowMapping | None:
         return (await self.db.execute(statement)).mappings().first()
@@ -240,6 +247,7 @@ class SqlUsers(_Repo):
         unknown = set(values).difference(_USER_WRITABLE)
         if unknown:
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
+        self.changes.access = True
         row = await self._one(
             update(users).where(users.c.id == user_id).values(**values).returning(users)
         )
@@ -280,6 +288,7 @@ class SqlAuthorizations(_Repo):
         )
 
     async def revoke(self, authorization_id: int, now: int) -> bool:
+        self.changes.access = True
         result = await self.db.execute(
             update(authorizations)
             .where(authorizations.c.id == authorization_id, authorizations.c.revoked_at.is_(None))
@@ -337,6 +346,7 @@ class SqlTokens(_Repo):
         return _token(row) if row else None
 
     async def revoke(self, digest: str, now: int) -> None:
+        self.changes.access = True
         await self.db.execute(
             update(tokens)
             .where(tokens.c.digest == digest, tokens.c.revoked_at.is_(None))
@@ -344,6 +354,7 @@ class SqlTokens(_Repo):
         )
 
     async def revoke_grant(self, grant_id: str, now: int) -> int:
+        self.changes.access = True
         result = await self.db.execute(
             update(tokens)
             .where(tokens.c.grant_id == grant_id, tokens.c.revoked_at.is_(None))
@@ -431,12 +442,13 @@ class SqlWebhooks(_Repo):
 
 class SqlUnit:
     def __init__(self, connection: AsyncConnection) -> None:
-        self.developers = SqlDevelopers(connection)
-        self.apps = SqlApps(connection)
-        self.users = SqlUsers(connection)
-        self.authorizations = SqlAuthorizations(connection)
-        self.tokens = SqlTokens(connection)
-        self.webhooks = SqlWebhooks(connection)
+        self.changes = changes = _Changes()
+        self.developers = SqlDevelopers(connection, changes)
+        self.apps = SqlApps(connection, changes)
+        self.users = SqlUsers(connection, changes)
+        self.authorizations = SqlAuthorizations(connection, changes)
+        self.tokens = SqlTokens(connection, changes)
+        self.webhooks = SqlWebhooks(connection, changes)
 
 
 _ACCESS_QUERY = (
@@ -445,6 +457,7 @@ _ACCESS_QUERY = (
         authorizations.c.open_id,
         union_ids.c.union_id,
         apps.c.platform.label("app_platform"),
+        apps.c.rate_limit_per_minute.label("app_rate_limit"),
         *(users.c[name].label(f"u_{name}") for name in _USER_COLUMNS),
     )
     .select_from(
@@ -466,14 +479,23 @@ _ACCESS_QUERY = (
 class SqlStore:
     """Owns the engine; hands out one transaction per unit of work."""
 
-    def __init__(self, engine: AsyncEngine, reader: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        reader: AsyncEngine | None = None,
+        on_change: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.engine = engine
         self.reader = reader or engine  # SQLite: reads need not wait for the write lock
+        self.on_change = on_change
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[SqlUnit]:
         async with self.engine.begin() as connection:
-            yield SqlUnit(connection)
+            unit = SqlUnit(connection)
+            yield unit
+        if unit.changes.access and self.on_change is not None:
+            await self.on_change()  # after the commit, so readers see the new state
 
     async def access_context(self, digest: str) -> AccessContext | None:
         async with self.reader.connect() as connection:
@@ -488,6 +510,7 @@ class SqlStore:
             open_id=row["open_id"],
             union_id=row["union_id"] or "",
             app_platform=row["app_platform"],
+            app_rate_limit=row["app_rate_limit"],
         )
 
     async def ping(self) -> None:

@@ -1,0 +1,79 @@
+"""Change signals: how every process learns that cached access data may be stale.
+
+A signal has a ``version`` that changes whenever a token, an authorization or a user changed
+anywhere; ``None`` means "cannot tell right now" and turns caching off.
+
+- ``LocalSignal``: one process.
+- ``FileSignal``: the processes of one machine (the embedded default with ``--workers N``),
+  through an 8-byte memory-mapped file; reading it costs a memory load.
+- ``RedisSignal``: every node, through the Redis revocation bus; while the bus is not
+  subscribed the version is ``None``.
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import os
+import struct
+import time
+from pathlib import Path
+
+from tokstack.storage.redis_store import RedisRevocationBus, RevocationEvent
+
+log = logging.getLogger("tokstack.signals")
+
+
+class LocalSignal:
+    def __init__(self) -> None:
+        self._version = 0
+
+    def version(self) -> int | None:
+        return self._version
+
+    async def notify(self) -> None:
+        self._version += 1
+
+
+class FileSignal:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < 8:
+                os.ftruncate(fd, 8)
+            self._map = mmap.mmap(fd, 8)
+        finally:
+            os.close(fd)
+
+    def version(self) -> int | None:
+        return int(struct.unpack_from("<q", self._map)[0])
+
+    async def notify(self) -> None:
+        # A fresh nanosecond stamp differs from every value any process has seen.
+        struct.pack_into("<q", self._map, 0, time.time_ns())
+
+    def close(self) -> None:
+        self._map.close()
+
+
+class RedisSignal:
+    def __init__(self, bus: RedisRevocationBus) -> None:
+        self.bus = bus
+        self._version = 0
+
+    def version(self) -> int | None:
+        return self._version if self.bus.subscribed else None
+
+    def on_event(self, _event: RevocationEvent) -> None:
+        self._version += 1
+
+    async def notify(self) -> None:
+        self._version += 1
+        try:
+            await self.bus.publish(None, None)
+        except Exception as exc:  # other nodes fall back to the cache TTL
+            log.warning("could not publish a revocation: %s", exc)
+
+    def start(self) -> None:
+        self.bus.start(self.on_event)
