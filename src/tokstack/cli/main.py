@@ -148,6 +148,29 @@ def app_create(
     )
 
 
+@app_cmd.command("set-rate-limit")
+def app_rate_limit(
+    client_key: Annotated[str, typer.Option()],
+    per_minute: Annotated[
+        int | None, typer.Option(min=1, help="Requests per minute per endpoint; omit to reset.")
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Set an app's own rate limit (default: TOKSTACK_RATE_LIMIT_PER_MINUTE)."""
+
+    async def call(ctx: Context) -> Any:
+        async with ctx.store.unit() as unit:
+            app = await accounts.require_app(unit, client_key)
+            return await unit.apps.update(app.id, rate_limit_per_minute=per_minute)
+
+    app = run(call)
+    emit(
+        json,
+        {"client_key": app.client_key, "rate_limit_per_minute": app.rate_limit_per_minute},
+        f"{app.client_key}: {app.rate_limit_per_minute or 'default'} requests per minute",
+    )
+
+
 @user.command("create")
 def user_create(
     username: Annotated[str, typer.Option()],

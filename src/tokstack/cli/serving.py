@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 
 import typer
 import uvicorn
@@ -56,6 +57,8 @@ def serve(
         _print_demo(settings, run(seed, settings))
     else:
         run(_noop, settings)  # migrates the embedded default, or checks the schema
+    if workers > 1:
+        _share_metrics(settings)
     uvicorn.run(
         "tokstack.web.asgi:create",
         factory=True,
@@ -70,3 +73,11 @@ def serve(
 
 async def _noop(_: Context) -> None:
     await asyncio.sleep(0)
+
+
+def _share_metrics(settings: Settings) -> None:
+    """Workers write metrics to one fresh directory so /metrics can add them up."""
+    directory = settings.data_dir / "prometheus"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory.resolve())

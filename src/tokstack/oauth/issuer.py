@@ -8,6 +8,7 @@ from typing import Any
 from tokstack import ids
 from tokstack.domain import scopes as scope_list
 from tokstack.domain.models import App, Authorization, TokenRecord, User
+from tokstack.metrics import TOKENS_ISSUED
 from tokstack.services.context import Context
 from tokstack.storage.ports import Unit
 
@@ -55,6 +56,7 @@ async def mint_pair(
     if keep_refresh is None:
         records.append((refresh_token, "refresh", refresh_expires))
     for value, kind, expires in records:
+        TOKENS_ISSUED.labels(kind).inc()
         await unit.tokens.add(
             TokenRecord(
                 digest=ctx.hasher.digest(value),

@@ -8,6 +8,7 @@ from typing import Any
 from tokstack import ids
 from tokstack.domain.models import App, Authorization, TokenRecord
 from tokstack.errors import InvalidGrant, InvalidRequest, UnsupportedGrantType
+from tokstack.metrics import TOKENS_ISSUED
 from tokstack.oauth import codes, pkce
 from tokstack.oauth.client_auth import authenticate_client
 from tokstack.oauth.issuer import mint_pair
@@ -102,6 +103,7 @@ async def client_credentials(ctx: Context, app: App, _form: Mapping[str, str]) -
                 expires_at=now + ctx.policy.client_ttl,
             )
         )
+    TOKENS_ISSUED.labels("client").inc()
     return {"access_token": token, "expires_in": ctx.policy.client_ttl, "token_type": "Bearer"}
 
 

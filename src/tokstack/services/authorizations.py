@@ -8,6 +8,7 @@ import orjson
 
 from tokstack.domain.models import App, Authorization, User
 from tokstack.errors import NotFound
+from tokstack.metrics import REVOCATIONS
 from tokstack.services.context import Context
 from tokstack.storage.ports import Unit
 
@@ -42,6 +43,7 @@ async def revoke(
     now = ctx.clock.now()
     if not await unit.authorizations.revoke(authorization.id, now):
         return False
+    REVOCATIONS.labels(reason.name.lower()).inc()
     if app.webhook_url:
         body = removed_event(app, authorization.open_id, reason, now)
         await unit.webhooks.enqueue(app.id, app.webhook_url, body, now)

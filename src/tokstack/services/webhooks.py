@@ -16,6 +16,7 @@ import logging
 import httpx
 
 from tokstack.domain.models import WebhookEvent
+from tokstack.metrics import WEBHOOKS
 from tokstack.services.context import Context
 
 log = logging.getLogger("tokstack.webhooks")
@@ -84,6 +85,7 @@ class WebhookWorker:
     async def _deliver(self, event: WebhookEvent) -> None:
         error = await self._send(event)
         now = self.ctx.clock.now()
+        WEBHOOKS.labels("delivered" if error is None else "failed").inc()
         async with self.ctx.store.unit() as unit:
             if error is None:
                 await unit.webhooks.delivered(event.id, now)

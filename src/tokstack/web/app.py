@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -17,10 +18,12 @@ from tokstack.web import (
     authorize_routes,
     minis_routes,
     oauth_routes,
+    observe,
     ops_routes,
     portal_routes,
 )
 from tokstack.web.container import Container, build, prepare_database, webhook_worker
+from tokstack.web.observe import Observe
 
 
 def routes() -> list[BaseRoute]:
@@ -69,6 +72,7 @@ def routes() -> list[BaseRoute]:
         Route("/healthz", ops_routes.healthz, methods=["GET"]),
         Route("/readyz", ops_routes.readyz, methods=["GET"]),
         Route("/openapi.json", ops_routes.openapi, methods=["GET"]),
+        Route("/metrics", observe.metrics, methods=["GET"]),
     ]
 
 
@@ -98,10 +102,12 @@ def create_app(container: Container | None = None) -> Starlette:
             if owned:
                 await current.close()
 
+    log_requests = (container.settings if container else Settings()).access_log
     app = Starlette(
         routes=routes(),
         lifespan=lifespan,
         exception_handlers={404: ops_routes.not_found, 405: ops_routes.not_found},
+        middleware=[Middleware(Observe, access_log_enabled=log_requests)],
     )
     app.router.redirect_slashes = False
     if container is not None:

@@ -9,7 +9,12 @@ from starlette.responses import Response
 
 from tokstack.domain import scopes as scope_list
 from tokstack.domain.models import User
-from tokstack.errors import ApiError, ServerError, UntrustedAuthorizeParam
+from tokstack.errors import (
+    ApiError,
+    ServerError,
+    TemporarilyUnavailable,
+    UntrustedAuthorizeParam,
+)
 from tokstack.oauth import authorize as flow
 from tokstack.oauth import codes
 from tokstack.services.login import check_credentials
@@ -31,7 +36,7 @@ def render_error(error: ApiError, _log_id: str) -> Response:
     return error_page(message=error.description, status=error.status)
 
 
-browser = endpoint(render_error, ServerError)
+browser = endpoint(render_error, ServerError, TemporarilyUnavailable)
 
 
 async def session_user(request: Request, container: Container) -> User | None:
@@ -79,7 +84,6 @@ async def authorize(request: Request, container: Container, log_id: str) -> Resp
             "auto-consent as %s for %s",
             container.auto_consent,
             auth_request.client_key,
-            extra={"log_id": log_id},
         )
         async with container.ctx.store.unit() as unit:
             user = await unit.users.by_username(container.auto_consent)
