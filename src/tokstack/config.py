@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, gt=0)
     db_timeout: float = Field(default=5.0, gt=0)
     redis_timeout: float = Field(default=2.0, gt=0)
+    redis_prefix: str = "tokstack:"
     request_timeout: float = Field(default=10.0, gt=0)
     access_cache_ttl: float = Field(default=1.0, ge=0)
     rate_limit_per_minute: int = Field(default=600, gt=0)

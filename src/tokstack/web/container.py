@@ -92,9 +92,10 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     ephemeral: EphemeralStore
     signal: LocalSignal | FileSignal | RedisSignal
     if redis is not None:
-        ephemeral = RedisEphemeral(redis)
-        signal = RedisSignal(RedisRevocationBus(redis))
-        limiter: Any = RedisRateLimiter(redis)
+        prefix = settings.redis_prefix
+        ephemeral = RedisEphemeral(redis, prefix)
+        signal = RedisSignal(RedisRevocationBus(redis, prefix))
+        limiter: Any = RedisRateLimiter(redis, prefix)
     else:
         ephemeral = SqlEphemeral(engine, clock, reader)
         signal = (
