@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -178,8 +178,6 @@ def own_postgres() -> Iterator[OwnPostgres]:
     try:
         yield server
     finally:
-        try:
+        with suppress(subprocess.CalledProcessError):
             server.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(server.root, ignore_errors=True)
