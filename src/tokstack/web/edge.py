@@ -36,6 +36,7 @@ def endpoint(
         async def route(request: Request) -> Response:
             log_id = ids.log_id()
             reset = LOG_ID.set(log_id)
+            request.scope["log_id"] = log_id  # for the access log, written after the response
             container: Container = request.app.state.container
             try:
                 async with asyncio.timeout(container.settings.request_timeout):

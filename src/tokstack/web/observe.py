@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tokstack.logs import LOG_ID
 from tokstack.metrics import LATENCY, REQUESTS
 
 access_log = logging.getLogger("tokstack.access")
@@ -51,9 +52,11 @@ class Observe:
             REQUESTS.labels(route, str(status)).inc()
             LATENCY.labels(route).observe(elapsed)
             if self.access_log_enabled:
+                token = LOG_ID.set(scope.get("log_id"))
                 access_log.info(
                     "%s %s %s %.1fms", scope["method"], scope["path"], status, elapsed * 1000
                 )
+                LOG_ID.reset(token)
 
 
 async def metrics(request: Request) -> Response:
