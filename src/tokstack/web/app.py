@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -23,6 +22,7 @@ from tokstack.web import (
     portal_routes,
 )
 from tokstack.web.container import Container, build, prepare_database, webhook_worker
+from tokstack.web.fast import Tokstack
 from tokstack.web.observe import Observe
 
 
@@ -76,7 +76,7 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def create_app(container: Container | None = None) -> Starlette:
+def create_app(container: Container | None = None) -> Observe:
     """With a container (tests, embedding) it is used as is; otherwise built from settings."""
 
     @asynccontextmanager
@@ -107,9 +107,8 @@ def create_app(container: Container | None = None) -> Starlette:
         routes=routes(),
         lifespan=lifespan,
         exception_handlers={404: ops_routes.not_found, 405: ops_routes.not_found},
-        middleware=[Middleware(Observe, access_log_enabled=log_requests)],
     )
     app.router.redirect_slashes = False
     if container is not None:
         app.state.container = container
-    return app
+    return Observe(Tokstack(app), access_log_enabled=log_requests)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.applications import Starlette
-
 from tokstack.web.app import create_app
+from tokstack.web.observe import Observe
 
 
-def create() -> Starlette:
+def create() -> Observe:
     return create_app()

@@ -30,6 +30,10 @@ class Observe:
         self.app = app
         self.access_log_enabled = access_log_enabled
 
+    @property
+    def state(self) -> Any:
+        return self.app.state  # type: ignore[attr-defined]
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
