@@ -37,19 +37,36 @@ def kill_group(proc: subprocess.Popen[bytes], grace: float = STOP_GRACE) -> None
 
 
 @contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """Cleanup that a second Ctrl-C (or SIGTERM) must not interrupt half-way."""
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in signals}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+@contextlib.contextmanager
 def group(
     cmd: Sequence[str], *, env: Mapping[str, str], cwd: Path, log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A process (and its children) in a new session, killed on the way out, whatever happens."""
     with log.open("ab") as out:
         proc = subprocess.Popen(  # noqa: S603 - argv built by the harness
-            list(cmd), env=dict(env), cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+            list(cmd),
+            env=dict(env),
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
         yield proc
     finally:
-        kill_group(proc)
+        with shielded():
+            kill_group(proc)
 
 
 @dataclass

@@ -6,6 +6,7 @@ the server cannot tell them from tokens it minted itself.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import string
 import uuid
@@ -18,13 +19,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tokstack import ids
-from tokstack.clock import SystemClock
 from tokstack.config import Settings
 from tokstack.domain import scopes
 from tokstack.oauth.codes import CodeGrant
 from tokstack.services import accounts
 from tokstack.services.tokens import issue_for_user
 from tokstack.storage.sql.engine import async_engine
+from tokstack.storage.sql.ephemeral import SqlEphemeral
 from tokstack.storage.sql.tables import authorizations, ephemeral, tokens, union_ids, users
 from tokstack.web.container import build
 
@@ -33,6 +34,7 @@ CLIENT_SECRET = "benchSecretWebApp000000000000001"  # noqa: S105 - a published b
 REDIRECT_URI = "https://bench.example/auth/callback/"
 GRANTED = (scopes.BASIC, scopes.PROFILE, scopes.STATS)
 CHUNK = 5000
+PUT_CONCURRENCY = 32  # within the Redis client's connection pool
 _ALNUM = string.ascii_letters + string.digits
 
 
@@ -193,13 +195,13 @@ async def seed(settings: Settings, *, users_count: int, tokens_per_user: int) ->
 
 
 async def mint_codes(settings: Settings, seeded: Seeded, count: int) -> list[str]:
-    """``count`` fresh authorization codes, stored as ``tokstack.oauth.codes.issue`` does."""
-    hasher = ids.SecretHasher(settings.secret_key_bytes())
-    now = SystemClock().now()
-    ttl = settings.code_ttl
-    codes: list[str] = []
-    rows: list[dict[str, Any]] = []
+    """``count`` fresh authorization codes, stored where and as ``tokstack.oauth.codes.issue``
+    stores them: in whatever ephemeral store the container wires (Redis when configured)."""
+    container = build(settings)
+    ctx = container.ctx
+    now, ttl = ctx.clock.now(), ctx.policy.code_ttl
     pairs = list(zip(seeded.authorization_ids, seeded.user_ids, strict=True))
+    entries: list[tuple[str, str, str]] = []
     for n in range(count):
         auth_id, user_id = pairs[n % len(pairs)]
         code = ids.auth_code()
@@ -212,17 +214,18 @@ async def mint_codes(settings: Settings, seeded: Seeded, count: int) -> list[str
             code_challenge=None,
             expires_at=now + ttl,
         )
-        codes.append(code)
-        rows.append(
-            {
-                "key": f"code:{hasher.digest(code)}",
-                "value": orjson.dumps(asdict(grant)).decode(),
-                "expires_at": now + ttl,
-            }
+        entries.append(
+            (code, f"code:{ctx.hasher.digest(code)}", orjson.dumps(asdict(grant)).decode())
         )
-    engine = _engine(settings)
     try:
-        await _insert(engine, ephemeral, rows)
+        if isinstance(ctx.ephemeral, SqlEphemeral):
+            # One bulk insert instead of a durable commit per code (SQLite: an fsync each).
+            rows = [{"key": k, "value": v, "expires_at": now + ttl} for _, k, v in entries]
+            await _insert(ctx.ephemeral.engine, ephemeral, rows)
+        else:
+            for start in range(0, len(entries), PUT_CONCURRENCY):
+                batch = entries[start : start + PUT_CONCURRENCY]
+                await asyncio.gather(*(ctx.ephemeral.put(k, v, ttl) for _, k, v in batch))
     finally:
-        await engine.dispose()
-    return codes
+        await container.close()
+    return [code for code, _, _ in entries]

@@ -1,0 +1,121 @@
+"""The four scenarios, their request pools, and a check that each one answers 200 at all."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+from bench.seed import CLIENT_KEY, CLIENT_SECRET, REDIRECT_URI, Seeded, mint_codes
+from bench.wrk import Load
+from tokstack.config import Settings
+
+FIELDS = "open_id,union_id,avatar_url,display_name"
+USER_INFO = f"/v2/user/info/?fields={FIELDS}"
+TOKEN_PATH = "/v2/oauth/token/"  # noqa: S105 - a path, not a secret
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+
+
+WARM = Scenario("user_info_warm", "user/info, one warm token")
+SPREAD = Scenario("user_info_spread", "user/info, all tokens")
+REFRESH = Scenario("refresh", "token: refresh_token")
+CODE = Scenario("code", "token: authorization_code")
+CEILING = Scenario("ceiling", "ceiling: bare ASGI, fixed JSON")
+SCENARIOS = (WARM, SPREAD, REFRESH, CODE)
+
+
+def refresh_body(token: str) -> str:
+    return urlencode(
+        {
+            "client_key": CLIENT_KEY,
+            "client_secret": CLIENT_SECRET,
+            "grant_type": "refresh_token",
+            "refresh_token": token,
+        }
+    )
+
+
+def code_body(code: str) -> str:
+    return urlencode(
+        {
+            "client_key": CLIENT_KEY,
+            "client_secret": CLIENT_SECRET,
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+        }
+    )
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@dataclass
+class Pools:
+    """Per-backend request pools; code pools are minted fresh for every wrk run."""
+
+    directory: Path
+    settings: Settings
+    seeded: Seeded
+
+    def __post_init__(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.tokens = _write(
+            self.directory / "access.txt", [f"Bearer {t}" for t in self.seeded.access_tokens]
+        )
+        self.refresh = _write(
+            self.directory / "refresh.txt", [refresh_body(t) for t in self.seeded.refresh_tokens]
+        )
+        self._minted = 0
+
+    def load(self, scenario: Scenario, codes: int = 0) -> Load:
+        if scenario in (WARM, CEILING):
+            return Load("GET", USER_INFO, header=f"Authorization: Bearer {self.seeded.warm_token}")
+        if scenario is SPREAD:
+            return Load("GET", USER_INFO, mode="random", kind="header", pool=self.tokens)
+        if scenario is REFRESH:
+            return Load("POST", TOKEN_PATH, mode="cycle", kind="body", pool=self.refresh)
+        minted = asyncio.run(mint_codes(self.settings, self.seeded, codes))
+        self._minted += 1
+        pool = _write(self.directory / f"codes-{self._minted}.txt", [code_body(c) for c in minted])
+        return Load("POST", TOKEN_PATH, mode="once", kind="body", pool=pool)
+
+
+def check(base: str, pools: Pools) -> bytes:
+    """One request of each scenario must succeed; returns a user-info body for the ceiling."""
+    seeded = pools.seeded
+    code = asyncio.run(mint_codes(pools.settings, seeded, 1))[0]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with httpx.Client(base_url=base, timeout=10) as client:
+        calls: dict[str, Callable[[], httpx.Response]] = {
+            "user_info_warm": lambda: client.get(
+                USER_INFO, headers={"Authorization": f"Bearer {seeded.warm_token}"}
+            ),
+            "user_info_spread": lambda: client.get(
+                USER_INFO, headers={"Authorization": f"Bearer {seeded.access_tokens[-1]}"}
+            ),
+            "refresh": lambda: client.post(
+                TOKEN_PATH, content=refresh_body(seeded.refresh_tokens[-1]), headers=form
+            ),
+            "code": lambda: client.post(TOKEN_PATH, content=code_body(code), headers=form),
+        }
+        bodies = {}
+        for name, call in calls.items():
+            response = call()
+            if response.status_code != 200:
+                raise RuntimeError(
+                    f"check {name}: HTTP {response.status_code} {response.text[:300]}"
+                )
+            bodies[name] = response.content
+    return bodies["user_info_warm"]
