@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     redis_timeout: float = Field(default=2.0, gt=0)
     redis_prefix: str = "tokstack:"
     request_timeout: float = Field(default=10.0, gt=0)
-    access_cache_ttl: float = Field(default=1.0, ge=0)
+    access_cache_ttl: float | None = Field(default=None, ge=0)
     rate_limit_per_minute: int = Field(default=600, gt=0)
     token_rate_limit_per_minute: int = Field(default=600, gt=0)
     webhooks: bool = True

@@ -103,7 +103,7 @@ async def validate(ctx: Context, params: Mapping[str, str]) -> AuthorizeRequest:
     client_key = params.get("client_key", "").strip()
     if not client_key:
         raise UntrustedAuthorizeParam("client_key", detail="missing client_key")
-    async with ctx.store.unit() as unit:
+    async with ctx.store.read() as unit:
         app = await unit.apps.by_client_key(client_key)
     if app is None:
         raise UntrustedAuthorizeParam("client_key", detail=f"unknown client_key {client_key}")

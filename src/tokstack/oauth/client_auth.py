@@ -16,7 +16,7 @@ async def authenticate_client(ctx: Context, form: Mapping[str, str]) -> App:
         raise InvalidRequest("Client key is missed in request.")
     if not secret:
         raise InvalidClient("Client secret is missed in request.")
-    async with ctx.store.unit() as unit:
+    async with ctx.store.read() as unit:
         app = await unit.apps.by_client_key(client_key)
     if app is None or not ctx.hasher.matches(secret, app.client_secret_hash):
         raise InvalidClient(detail=f"bad credentials for client_key {client_key}")

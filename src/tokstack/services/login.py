@@ -24,7 +24,7 @@ async def check_credentials(ctx: Context, username: str, password: str, client: 
                 "Too many failed attempts. Please wait a few minutes and try again.",
                 detail=f"login throttled on {key}",
             )
-    async with ctx.store.unit() as unit:
+    async with ctx.store.read() as unit:
         user = await unit.users.by_username(username)
     stored = user.password_hash if user and user.status == "active" else None
     # argon2 takes tens of milliseconds: keep it off the event loop

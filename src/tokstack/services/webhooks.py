@@ -64,7 +64,7 @@ class WebhookWorker:
 
     async def _send(self, event: WebhookEvent) -> str | None:
         """None on success, else what went wrong (never the secret)."""
-        async with self.ctx.store.unit() as unit:
+        async with self.ctx.store.read() as unit:
             app = await unit.apps.get(event.app_id)
         secret = self.ctx.box.open(app.client_secret_enc) if app else None
         if secret is None:

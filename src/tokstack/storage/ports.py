@@ -122,6 +122,10 @@ class Unit(Protocol):
 
 class Store(Protocol):
     def unit(self) -> AbstractAsyncContextManager[Unit]: ...
+    def read(self) -> AbstractAsyncContextManager[Unit]:
+        """Like ``unit`` for reads only; writing through it is a bug."""
+        ...
+
     async def access_context(self, digest: str) -> AccessContext | None:
         """The hot-path read: token + authorization + user + union_id in one query."""
         ...

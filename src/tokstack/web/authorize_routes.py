@@ -43,7 +43,7 @@ async def session_user(request: Request, container: Container) -> User | None:
     user_id = container.sessions.user_id(request)
     if user_id is None:
         return None
-    async with container.ctx.store.unit() as unit:
+    async with container.ctx.store.read() as unit:
         user = await unit.users.get(user_id)
     return user if user is not None and user.status == "active" else None
 
@@ -57,7 +57,7 @@ async def issue_code(
 async def _already_granted(
     container: Container, request: flow.AuthorizeRequest, user: User
 ) -> bool:
-    async with container.ctx.store.unit() as unit:
+    async with container.ctx.store.read() as unit:
         authorization = await unit.authorizations.find(user.id, request.app_id)
     if authorization is None or authorization.revoked_at is not None:
         return False

@@ -80,12 +80,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     key = settings.secret_key_bytes()
     url = settings.resolved_database_url
     engine = async_engine(url, pool_size=settings.db_pool_size, timeout=settings.db_timeout)
-    reader = (
-        async_engine(
-            url, pool_size=settings.db_pool_size, timeout=settings.db_timeout, writer=False
-        )
-        if settings.is_sqlite
-        else engine
+    reader = async_engine(
+        url, pool_size=settings.db_pool_size, timeout=settings.db_timeout, writer=False
     )
     clock = clock or SystemClock()
     redis = connect(settings.redis_url, settings.redis_timeout) if settings.redis_url else None

@@ -55,13 +55,20 @@ def async_engine(url: str, *, pool_size: int, timeout: float, writer: bool = Tru
     ensure_sqlite_dir(target)
     kwargs: dict[str, Any] = {}
     if target.get_backend_name() == "postgresql":
+        # No pre-ping: it costs a round trip per checkout. A connection found dead fails one
+        # request with 503, and SQLAlchemy then recycles the whole pool.
         kwargs = {
             "pool_size": pool_size,
             "max_overflow": pool_size,
             "pool_timeout": timeout,
-            "pool_pre_ping": True,
             "connect_args": {"connect_timeout": max(1, int(timeout))},
         }
+        if not writer:  # single-statement reads need no BEGIN/ROLLBACK round trips
+            kwargs["isolation_level"] = "AUTOCOMMIT"
+    elif writer:
+        # One writing connection per process: writers queue here, in-process, instead of in
+        # SQLite's busy handler, which sleeps in 1-100 ms steps.
+        kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": timeout}
     engine = create_async_engine(target, **kwargs)
     if target.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)

@@ -497,6 +497,12 @@ class SqlStore:
         if unit.changes.access and self.on_change is not None:
             await self.on_change()  # after the commit, so readers see the new state
 
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlUnit]:
+        """A unit for reads only: on SQLite it does not take the write lock."""
+        async with self.reader.connect() as connection:
+            yield SqlUnit(connection)
+
     async def access_context(self, digest: str) -> AccessContext | None:
         async with self.reader.connect() as connection:
             result = await connection.execute(_ACCESS_QUERY, {"digest": digest})
