@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from tests.services import REDIS_URL, unavailable
+from tokstack.storage.leased_limits import LeasedRateLimiter
 from tokstack.storage.memory_limits import MemoryRateLimiter
 from tokstack.storage.redis_store import (
     RedisRateLimiter,
@@ -81,7 +82,13 @@ async def nodes() -> AsyncIterator[RedisNodes]:
             await client.aclose()
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("leased-redis", marks=pytest.mark.redis),
+    ]
+)
 def backend(request: pytest.FixtureRequest) -> Backend:
     if request.param == "memory":
         fake = FakeTime()
@@ -91,7 +98,10 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 
         return Backend(MemoryRateLimiter(clock=fake), advance)
     nodes: RedisNodes = request.getfixturevalue("nodes")
-    return Backend(RedisRateLimiter(nodes.client(), prefix=nodes.prefix), asyncio.sleep)
+    redis_limiter = RedisRateLimiter(nodes.client(), prefix=nodes.prefix)
+    if request.param == "leased-redis":  # small limits: batches of one, exact
+        return Backend(LeasedRateLimiter(redis_limiter), asyncio.sleep)
+    return Backend(redis_limiter, asyncio.sleep)
 
 
 async def test_allows_the_limit_then_refuses_with_a_retry_after(backend: Backend) -> None:
@@ -277,3 +287,24 @@ async def test_calls_to_an_unreachable_redis_fail_within_the_timeout(url: str) -
             await call()
         assert time.perf_counter() - started < 1.0
     await bus.aclose()
+
+
+async def test_leases_cut_round_trips_and_never_allow_more(nodes: RedisNodes) -> None:
+    class Counting:
+        def __init__(self, inner: RedisRateLimiter) -> None:
+            self.inner, self.calls = inner, 0
+
+        async def reserve(
+            self, key: str, limit: int, want: int, window: int = 60
+        ) -> tuple[int, int]:
+            self.calls += 1
+            return await self.inner.reserve(key, limit, want, window)
+
+    shared = [Counting(RedisRateLimiter(nodes.client(), prefix=nodes.prefix)) for _ in range(2)]
+    workers = [LeasedRateLimiter(counting) for counting in shared]
+    allowed = 0
+    for i in range(1200):
+        ok, _ = await workers[i % 2].hit("busy", 1000, 60)
+        allowed += ok
+    assert allowed == 1000  # two processes together: never more than the limit
+    assert sum(c.calls for c in shared) < 120  # about one round trip per ten requests

@@ -118,17 +118,23 @@ class RedisEphemeral(_Owned):
 # A sliding log: the set holds one member per allowed request, scored by Redis' own clock
 # in milliseconds (one clock for every node). Refused requests are not recorded, so a
 # client that keeps knocking is let in again once its oldest counted request slides out.
+# ARGV[4] slots are reserved at once (see LeasedRateLimiter); members are ARGV[3]..":"..i.
 _SLIDING_WINDOW = """
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2]) * 1000
+local want = tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) < limit then
-  redis.call('ZADD', key, now, ARGV[3])
+local room = limit - redis.call('ZCARD', key)
+if room > 0 then
+  local take = math.min(room, want)
+  for i = 1, take do
+    redis.call('ZADD', key, now, ARGV[3] .. ':' .. i)
+  end
   redis.call('PEXPIRE', key, window)
-  return {1, 0}
+  return {take, 0}
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return {0, tonumber(oldest[2]) + window - now}
@@ -146,17 +152,22 @@ class RedisRateLimiter(_Owned):
 
     async def hit(self, key: str, limit: int, window: int = 60) -> tuple[bool, int]:
         """(allowed, seconds to wait before the next request can be allowed; 0 if allowed)."""
+        granted, retry_after = await self.reserve(key, limit, 1, window)
+        return granted > 0, retry_after
+
+    async def reserve(self, key: str, limit: int, want: int, window: int = 60) -> tuple[int, int]:
+        """Counts up to ``want`` requests now: (how many were granted, retry-after if none)."""
         if window <= 0:
-            return True, 0
+            return want, 0
         if limit <= 0:
-            return False, window
-        allowed, wait_ms = await self._hit(
+            return 0, window
+        granted, wait_ms = await self._hit(
             keys=[f"{self.prefix}rate:{key}"],
-            args=[limit, window, secrets.token_hex(8)],
+            args=[limit, window, secrets.token_hex(8), want],
         )
-        if int(allowed):
-            return True, 0
-        return False, max(1, math.ceil(int(wait_ms) / 1000))
+        if int(granted):
+            return int(granted), 0
+        return 0, max(1, math.ceil(int(wait_ms) / 1000))
 
 
 @dataclass(frozen=True)

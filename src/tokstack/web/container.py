@@ -17,6 +17,7 @@ from tokstack.services.limits import RateLimits
 from tokstack.services.secret_box import SecretBox
 from tokstack.services.user_info import UserInfo
 from tokstack.services.webhooks import WebhookWorker
+from tokstack.storage.leased_limits import LeasedRateLimiter
 from tokstack.storage.memory_limits import MemoryRateLimiter
 from tokstack.storage.ports import EphemeralStore
 from tokstack.storage.redis_store import (
@@ -91,7 +92,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         prefix = settings.redis_prefix
         ephemeral = RedisEphemeral(redis, prefix)
         signal = RedisSignal(RedisRevocationBus(redis, prefix))
-        limiter: Any = RedisRateLimiter(redis, prefix)
+        limiter: Any = LeasedRateLimiter(RedisRateLimiter(redis, prefix))
     else:
         ephemeral = SqlEphemeral(engine, clock, reader)
         signal = (
