@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(default=5.0, gt=0)
     demo: bool = False
     auto_consent: str | None = None
+    migrate_on_start: bool = True
     log_level: str = "info"
     access_log: bool = False
 

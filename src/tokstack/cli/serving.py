@@ -57,6 +57,7 @@ def serve(
         _print_demo(settings, run(seed, settings))
     else:
         run(_noop, settings)  # migrates the embedded default, or checks the schema
+    os.environ["TOKSTACK_MIGRATE_ON_START"] = "false"  # done above, once, not in every worker
     if workers > 1:
         _share_metrics(settings)
     uvicorn.run(

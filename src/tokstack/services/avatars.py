@@ -9,11 +9,13 @@ import io
 import secrets
 import warnings
 import zlib
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
-
 from tokstack.errors import ValidationError
+
+if TYPE_CHECKING:
+    from PIL import Image
 from tokstack.services.blobs import BlobStore
 
 SIZES = {"avatar_url_100": 100, "avatar_url": 168, "avatar_large_url": 1080}
@@ -28,6 +30,8 @@ def _name(key: str, size: int) -> str:
 
 
 def open_image(data: bytes) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError  # image work is rare; keep workers small
+
     if len(data) > MAX_BYTES:
         raise ValidationError("the image is larger than 10 MB")
     with warnings.catch_warnings():
@@ -55,6 +59,8 @@ def open_image(data: bytes) -> Image.Image:
 
 def render_sizes(data: bytes) -> dict[int, bytes]:
     """Upright, centre-cropped squares as metadata-free JPEGs, one per size."""
+    from PIL import Image, ImageOps
+
     image = ImageOps.exif_transpose(open_image(data)).convert("RGB")
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2
@@ -71,6 +77,8 @@ def render_sizes(data: bytes) -> dict[int, bytes]:
 
 def default_image(seed: str) -> bytes:
     """A generated avatar: the first letter on a colour derived from ``seed``."""
+    from PIL import Image, ImageDraw, ImageFont
+
     hue = zlib.crc32(seed.encode()) % 360
     image = Image.new("HSV", (1080, 1080), (int(hue * 255 / 360), 120, 200)).convert("RGB")
     draw = ImageDraw.Draw(image)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verifying against this when the account does not exist keeps timing uniform.
-_DUMMY = _hasher.hash("tokstack-no-such-account")
+
+
+@cache
+def _dummy() -> str:
+    """Verifying against this when the account does not exist keeps timing uniform.
+
+    Made on first use: an argon2 hash takes 64 MiB for a moment, which every worker would
+    otherwise pay at import.
+    """
+    return _hasher.hash("tokstack-no-such-account")
 
 
 def hash_password(password: str) -> str:
@@ -16,6 +26,6 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, stored: str | None) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False

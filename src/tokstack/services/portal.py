@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import anyio.to_thread
-from PIL import Image, ImageOps
 
 from tokstack import ids
 from tokstack.domain import redirect_uris
@@ -132,6 +131,8 @@ async def rotate_secret(ctx: Context, developer_id: int, client_key: str) -> str
 
 
 def _icon_png(data: bytes) -> bytes:
+    from PIL import Image, ImageOps
+
     image = ImageOps.exif_transpose(open_image(data)).convert("RGB")
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2

@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 class SecretBox:
     def __init__(self, key: bytes) -> None:
-        derived = hashlib.sha256(b"tokstack-secret-box:" + key).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self._key = base64.urlsafe_b64encode(hashlib.sha256(b"tokstack-secret-box:" + key).digest())
+
+    @cached_property
+    def _fernet(self) -> Fernet:
+        from cryptography.fernet import Fernet  # loaded on first use: keeps workers small
+
+        return Fernet(self._key)
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
 
     def open(self, sealed: str | None) -> str | None:
+        from cryptography.fernet import InvalidToken
+
         if not sealed:
             return None
         try:

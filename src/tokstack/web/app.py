@@ -85,7 +85,8 @@ def create_app(container: Container | None = None) -> Observe:
         if owned:
             settings = Settings()
             configure_logging(settings.log_level)
-            prepare_database(settings)
+            if settings.migrate_on_start:
+                prepare_database(settings)
             app.state.container = build(settings)
         current: Container = app.state.container
         if owned:

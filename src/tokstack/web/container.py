@@ -27,7 +27,6 @@ from tokstack.storage.redis_store import (
     connect,
 )
 from tokstack.storage.signals import FileSignal, LocalSignal, RedisSignal
-from tokstack.storage.sql import migrate
 from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
 from tokstack.storage.sql.repos import SqlStore
@@ -140,6 +139,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
 
 def prepare_database(settings: Settings) -> None:
     """The embedded default migrates itself; a shared database is upgraded by the operator."""
+    from tokstack.storage.sql import migrate  # Alembic is large: only where it runs
+
     url = settings.resolved_database_url
     if settings.is_sqlite:
         migrate.upgrade(url)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse
 
-_env = Environment(
-    loader=PackageLoader("tokstack.web", "templates"),
-    autoescape=select_autoescape(["html"]),
-    auto_reload=False,
-)
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@cache
+def _env() -> Environment:
+    from jinja2 import Environment, PackageLoader, select_autoescape  # pages are not hot
+
+    return Environment(
+        loader=PackageLoader("tokstack.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        auto_reload=False,
+    )
+
 
 PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
@@ -26,7 +35,7 @@ PAGE_HEADERS = {
 
 
 def page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
-    body = _env.get_template(template).render(**values)
+    body = _env().get_template(template).render(**values)
     return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
 
 
