@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tokstack.clock import Clock
 from tokstack.config import TokenPolicy
 from tokstack.ids import SecretHasher
-from tokstack.services.access_cache import AccessCache
+from tokstack.services.access_cache import AccessCache, AppCache
 from tokstack.services.avatars import AvatarService
 from tokstack.services.secret_box import SecretBox
 from tokstack.storage.ports import EphemeralStore, Store
@@ -25,3 +25,4 @@ class Context:
     public_url: str
     box: SecretBox
     access_cache: AccessCache | None = None
+    app_cache: AppCache | None = None

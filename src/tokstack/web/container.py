@@ -9,7 +9,7 @@ from typing import Any
 from tokstack.clock import Clock, SystemClock
 from tokstack.config import Settings
 from tokstack.ids import SecretHasher
-from tokstack.services.access_cache import AccessCache
+from tokstack.services.access_cache import AccessCache, AppCache
 from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
 from tokstack.services.context import Context
@@ -106,9 +106,13 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         settings.public_url,
         settings.avatar_url_ttl,
     )
-    cache = (
-        AccessCache(signal, ttl=settings.access_cache_ttl) if settings.access_cache_ttl else None
-    )
+    # Local and file signals never miss a change; a Redis subscriber can lose one unnoticed
+    # for a moment, so across nodes an entry lives at most a second.
+    ttl = settings.access_cache_ttl
+    if ttl is None:
+        ttl = 1.0 if redis is not None else 30.0
+    cache = AccessCache(signal, ttl=ttl) if ttl else None
+    app_cache = AppCache(signal, ttl=ttl) if ttl else None
     ctx = Context(
         store=SqlStore(engine, reader, on_change=signal.notify),
         ephemeral=ephemeral,
@@ -120,6 +124,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         public_url=settings.public_url,
         box=SecretBox(key),
         access_cache=cache,
+        app_cache=app_cache,
     )
     secure = settings.public_url.startswith("https://")
     if settings.auto_consent and not settings.demo:

@@ -196,6 +196,7 @@ class SqlApps(_Repo):
         return [_app(row) for row in rows.mappings()]
 
     async def update(self, app_id: int, **values: Any) -> App:
+        self.changes.access = True  # secrets, scopes, limits: cached apps must go
         if "redirect_uris" in values:
             values["redirect_uris"] = "\n".join(values["redirect_uris"])
         if "scopes" in values:
