@@ -13,10 +13,16 @@ _ALNUM = string.ascii_letters + string.digits
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
 
 
+_stamp: tuple[int, str] = (-1, "")
+
+
 def log_id(now: float | None = None) -> str:
     """34 chars: UTC ``yyyymmddHHMMSS`` followed by 20 uppercase hex digits."""
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now))
-    return stamp + secrets.token_hex(10).upper()
+    global _stamp
+    second = int(time.time() if now is None else now)
+    if _stamp[0] != second:  # formatting the time once a second, not once a request
+        _stamp = (second, time.strftime("%Y%m%d%H%M%S", time.gmtime(second)))
+    return _stamp[1] + secrets.token_hex(10).upper()
 
 
 def _random(alphabet: str, length: int) -> str:

@@ -96,6 +96,7 @@ class AvatarService:
         self._key = hashlib.sha256(b"avatar-url:" + key).digest()
         self.base = public_url.rstrip("/") + PATH_PREFIX
         self.ttl = ttl
+        self._urls: dict[tuple[str, str, int], str] = {}
 
     def store(self, data: bytes) -> str:
         """Validates and stores all sizes; returns the new avatar key. Raises ValidationError."""
@@ -118,9 +119,17 @@ class AvatarService:
         return (now + self.ttl) // 3600 * 3600
 
     def url(self, key: str, field: str, expires: int) -> str:
+        # Expiry moves once an hour, so the same URL is handed out many times: sign it once.
+        cached = self._urls.get((key, field, expires))
+        if cached is not None:
+            return cached
         name = _name(key, SIZES[field])
         signature = quote(self._signature(name, expires), safe="")
-        return f"{self.base}{name}?x-expires={expires}&x-signature={signature}"
+        url = f"{self.base}{name}?x-expires={expires}&x-signature={signature}"
+        if len(self._urls) > 100_000:
+            self._urls.clear()
+        self._urls[(key, field, expires)] = url
+        return url
 
     def read(self, name: str, expires: str, signature: str, now: int) -> bytes | None:
         """The JPEG for a signed path, or None if the signature is wrong or expired."""
