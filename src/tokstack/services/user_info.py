@@ -18,7 +18,9 @@ def parse_fields(raw: str | None) -> list[str]:
     """Comma list (percent-encoded or not, any order, duplicates folded); unknown names dropped."""
     if raw is None or not raw.strip():
         raise InvalidParams("The fields parameter is required.", detail="missing fields")
-    names = dict.fromkeys(part.strip() for part in unquote(raw).split(","))
+    if "%" in raw:  # still encoded once more (clients that double-encode the comma)
+        raw = unquote(raw)
+    names = dict.fromkeys(part.strip() for part in raw.split(","))
     return sorted(name for name in names if name in FIELD_SCOPES)
 
 

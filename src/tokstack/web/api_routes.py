@@ -1,4 +1,4 @@
-"""``GET /v2/user/info/``: the hot path."""
+"""``GET /v2/user/info/``: the hot path (served through ``tokstack.web.fast``)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,19 @@ from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
 
 
+async def user_info_response(
+    container: Container, authorization: str | None, fields: str | None, log_id: str
+) -> Response:
+    ctx = container.ctx
+    access = await authenticate(ctx, authorization)
+    await container.limits.api("user.info", access.token.app_id, access.app_rate_limit)
+    user = container.user_info.render(access, parse_fields(fields), ctx.clock.now())
+    return render.v2_ok({"user": user}, log_id)
+
+
 @api_v2
 async def user_info(request: Request, container: Container, log_id: str) -> Response:
-    ctx = container.ctx
-    access = await authenticate(ctx, request.headers.get("authorization"))
-    await container.limits.api("user.info", access.token.app_id, access.app_rate_limit)
-    fields = parse_fields(request.query_params.get("fields"))
-    user = container.user_info.render(access, fields, ctx.clock.now())
-    return render.v2_ok({"user": user}, log_id)
+    authorization = request.headers.get("authorization")
+    return await user_info_response(
+        container, authorization, request.query_params.get("fields"), log_id
+    )

@@ -19,7 +19,7 @@ from tokstack.oauth import authorize as flow
 from tokstack.oauth import codes
 from tokstack.services.login import check_credentials
 from tokstack.web.container import Container
-from tokstack.web.edge import endpoint
+from tokstack.web.edge import Family
 from tokstack.web.forms import form_lists
 from tokstack.web.pages import error_page, page, redirect
 from tokstack.web.sessions import csrf_ok
@@ -36,7 +36,7 @@ def render_error(error: ApiError, _log_id: str) -> Response:
     return error_page(message=error.description, status=error.status)
 
 
-browser = endpoint(render_error, ServerError, TemporarilyUnavailable)
+browser = Family(render_error, ServerError, TemporarilyUnavailable)
 
 
 async def session_user(request: Request, container: Container) -> User | None:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from tokstack import ids
 from tokstack.errors import (
@@ -29,38 +30,60 @@ Renderer = Callable[[ApiError, str], Response]
 Route = Callable[[Request], Awaitable[Response]]
 
 
-def endpoint(
-    render_error: Renderer, fallback: type[ApiError], unavailable: type[ApiError]
-) -> Callable[[Handler], Route]:
-    def wrap(handler: Handler) -> Route:
+class Family:
+    """A family of routes that render errors alike (OAuth JSON, the v2 envelope, HTML)."""
+
+    def __init__(
+        self, render_error: Renderer, fallback: type[ApiError], unavailable: type[ApiError]
+    ) -> None:
+        self.render_error = render_error
+        self.fallback = fallback
+        self.unavailable = unavailable
+
+    async def guard(
+        self,
+        scope: Scope,
+        call: Callable[[str], Awaitable[Response]],
+        time_limit: float | None,
+    ) -> Response:
+        """Runs ``call(log_id)``; every failure becomes this family's error response."""
+        log_id = ids.log_id()
+        reset = LOG_ID.set(log_id)
+        scope["log_id"] = log_id  # for the access log, written after the response
+        try:
+            if time_limit is None:
+                return await call(log_id)
+            async with asyncio.timeout(time_limit):
+                return await call(log_id)
+        except ApiError as error:
+            if error.status >= 500:
+                log.error("%s: %s", error.code, error.detail)
+            elif error.detail:
+                log.info("%s: %s", error.code, error.detail)
+            return self.render_error(error, log_id)
+        except UNAVAILABLE as exc:
+            log.error("backing service unavailable: %s: %s", type(exc).__name__, exc)
+            return self.render_error(self.unavailable(), log_id)
+        except Exception:
+            log.exception("unhandled error")
+            return self.render_error(self.fallback(), log_id)
+        finally:
+            LOG_ID.reset(reset)
+
+    def __call__(self, handler: Handler) -> Route:
+        """Decorates a Starlette endpoint ``handler(request, container, log_id)``."""
+
         async def route(request: Request) -> Response:
-            log_id = ids.log_id()
-            reset = LOG_ID.set(log_id)
-            request.scope["log_id"] = log_id  # for the access log, written after the response
             container: Container = request.app.state.container
-            try:
-                async with asyncio.timeout(container.settings.request_timeout):
-                    return await handler(request, container, log_id)
-            except ApiError as error:
-                if error.status >= 500:
-                    log.error("%s: %s", error.code, error.detail)
-                elif error.detail:
-                    log.info("%s: %s", error.code, error.detail)
-                return render_error(error, log_id)
-            except UNAVAILABLE as exc:
-                log.error("backing service unavailable: %s: %s", type(exc).__name__, exc)
-                return render_error(unavailable(), log_id)
-            except Exception:
-                log.exception("unhandled error")
-                return render_error(fallback(), log_id)
-            finally:
-                LOG_ID.reset(reset)
+            return await self.guard(
+                request.scope,
+                lambda log_id: handler(request, container, log_id),
+                container.settings.request_timeout,
+            )
 
         route.__name__ = handler.__name__
         return route
 
-    return wrap
 
-
-api_v2 = endpoint(render.v2_error, InternalError, ServiceUnavailable)
-oauth = endpoint(render.oauth_error, ServerError, TemporarilyUnavailable)
+api_v2 = Family(render.v2_error, InternalError, ServiceUnavailable)
+oauth = Family(render.oauth_error, ServerError, TemporarilyUnavailable)

@@ -29,6 +29,7 @@ class Observe:
     def __init__(self, app: ASGIApp, access_log_enabled: bool = False) -> None:
         self.app = app
         self.access_log_enabled = access_log_enabled
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     @property
     def state(self) -> Any:
@@ -53,8 +54,12 @@ class Observe:
             endpoint = scope.get("endpoint")
             route = getattr(endpoint, "__name__", "unmatched")
             elapsed = time.perf_counter() - started
-            REQUESTS.labels(route, str(status)).inc()
-            LATENCY.labels(route).observe(elapsed)
+            children = self._children.get((route, status))
+            if children is None:  # labels() takes a lock and a dict lookup: do it once
+                children = (REQUESTS.labels(route, str(status)), LATENCY.labels(route))
+                self._children[(route, status)] = children
+            children[0].inc()
+            children[1].observe(elapsed)
             if self.access_log_enabled:
                 token = LOG_ID.set(scope.get("log_id"))
                 access_log.info(

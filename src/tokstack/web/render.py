@@ -13,11 +13,27 @@ JSON = "application/json"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+class JSONBytes(Response):
+    """A JSON response whose header list is built directly (Starlette's is built per key)."""
+
+    def __init__(self, body: bytes, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status
+        self.body = body
+        self.background = None
+        self.raw_headers = [
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", b"application/json"),
+            *headers,
+        ]
+
+
 def json_response(
     body: Any, log_id: str, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    merged = {"x-tt-logid": log_id, **(headers or {})}
-    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=merged)
+    raw = [(b"x-tt-logid", log_id.encode())]
+    if headers:
+        raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return JSONBytes(orjson.dumps(body), status, raw)
 
 
 def v2_ok(data: dict[str, Any], log_id: str) -> Response:
