@@ -133,3 +133,12 @@ async def test_concurrent_increments_are_all_counted(backend: Backend) -> None:
     counts = await asyncio.gather(*(store.incr("burst", 60) for _ in range(20)))
     assert sorted(counts) == list(range(1, 21))
     assert await store.incr("burst", 60) == 21
+
+
+async def test_take_can_leave_a_marker_atomically(backend: Backend) -> None:
+    store = backend.store
+    await store.put("code", "grant", 60)
+    assert await store.take("code", leave=("used", "g1", 60)) == "grant"
+    assert await store.get("used") == "g1"
+    assert await store.take("code", leave=("used", "g2", 60)) is None
+    assert await store.get("used") == "g1"  # nothing taken, nothing left

@@ -64,7 +64,10 @@ async def issue(
 async def consume(ctx: Context, code: str) -> tuple[CodeGrant, str]:
     """The code's grant and a fresh grant id; a replayed code revokes what its first use minted."""
     digest = ctx.hasher.digest(code)
-    raw = await ctx.ephemeral.take(f"code:{digest}")
+    grant_id = ids.grant_id()
+    raw = await ctx.ephemeral.take(
+        f"code:{digest}", leave=(f"code-used:{digest}", grant_id, ctx.policy.code_ttl)
+    )
     if raw is None:
         first_use = await ctx.ephemeral.get(f"code-used:{digest}")
         if first_use is not None:
@@ -75,8 +78,6 @@ async def consume(ctx: Context, code: str) -> tuple[CodeGrant, str]:
     values = orjson.loads(raw)
     values["scopes"] = tuple(values["scopes"])
     grant = CodeGrant(**values)
-    grant_id = ids.grant_id()
-    await ctx.ephemeral.put(f"code-used:{digest}", grant_id, ctx.policy.code_ttl)
     if grant.expires_at <= ctx.clock.now():
         raise InvalidGrant(detail="authorization code expired")
     return grant, grant_id

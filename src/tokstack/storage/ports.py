@@ -142,8 +142,12 @@ class EphemeralStore(Protocol):
 
     async def put(self, key: str, value: str, ttl: int) -> None: ...
     async def get(self, key: str) -> str | None: ...
-    async def take(self, key: str) -> str | None:
-        """Atomically reads and deletes; of concurrent callers only one gets the value."""
+    async def take(self, key: str, leave: tuple[str, str, int] | None = None) -> str | None:
+        """Atomically reads and deletes; of concurrent callers only one gets the value.
+
+        ``leave=(key, value, ttl)`` puts that value in the same atomic step, only if there
+        was something to take (a used code leaves a marker, with no gap between the two).
+        """
         ...
 
     async def delete(self, key: str) -> None: ...

@@ -92,6 +92,7 @@ class RedisEphemeral(_Owned):
     ) -> None:
         super().__init__(client, prefix, owns_client)
         self._incr = client.register_script(_INCR)
+        self._take_leaving = client.register_script(_TAKE_LEAVING)
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}eph:{key}"
@@ -105,8 +106,13 @@ class RedisEphemeral(_Owned):
     async def get(self, key: str) -> str | None:
         return _text(await self.client.get(self._key(key)))
 
-    async def take(self, key: str) -> str | None:
-        return _text(await self.client.getdel(self._key(key)))
+    async def take(self, key: str, leave: tuple[str, str, int] | None = None) -> str | None:
+        if leave is None:
+            return _text(await self.client.getdel(self._key(key)))
+        marker, value, ttl = leave
+        return _text(
+            await self._take_leaving(keys=[self._key(key), self._key(marker)], args=[value, ttl])
+        )
 
     async def delete(self, key: str) -> None:
         await self.client.delete(self._key(key))
@@ -118,6 +124,14 @@ class RedisEphemeral(_Owned):
 # A sliding log: the set holds one member per allowed request, scored by Redis' own clock
 # in milliseconds (one clock for every node). Refused requests are not recorded, so a
 # client that keeps knocking is let in again once its oldest counted request slides out.
+_TAKE_LEAVING = """
+local value = redis.call('GETDEL', KEYS[1])
+if value then
+  redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[2]))
+end
+return value
+"""
+
 # ARGV[4] slots are reserved at once (see LeasedRateLimiter); members are ARGV[3]..":"..i.
 _SLIDING_WINDOW = """
 local key = KEYS[1]

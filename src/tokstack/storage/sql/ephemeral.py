@@ -34,7 +34,8 @@ class SqlEphemeral:
             value = found.scalar()
         return None if value is None else str(value)
 
-    async def take(self, key: str) -> str | None:
+    async def take(self, key: str, leave: tuple[str, str, int] | None = None) -> str | None:
+        now = self.clock.now()
         async with self.engine.begin() as db:
             found = await db.execute(
                 delete(ephemeral)
@@ -42,8 +43,14 @@ class SqlEphemeral:
                 .returning(ephemeral.c.value, ephemeral.c.expires_at)
             )
             row = found.first()
-        if row is None or row.expires_at <= self.clock.now():
-            return None
+            if row is None or row.expires_at <= now:
+                return None
+            if leave is not None:
+                marker, value, ttl = leave
+                await db.execute(delete(ephemeral).where(ephemeral.c.key == marker))
+                await db.execute(
+                    insert(ephemeral).values(key=marker, value=value, expires_at=now + ttl)
+                )
         return str(row.value)
 
     async def delete(self, key: str) -> None:
