@@ -16,10 +16,9 @@ from tokstack.services.login import check_credentials
 from tokstack.web import csrf
 from tokstack.web.authorize_routes import browser, session_user
 from tokstack.web.container import Container
-from tokstack.web.forms import form_lists
+from tokstack.web.forms import form_lists, upload
 from tokstack.web.pages import error_page, page, redirect
 
-REFUSED = "The form was not accepted. Please reload the page and try again."
 MESSAGES = {
     "removed": "The app was removed and can no longer access your account.",
     "profile": "Your profile was saved.",
@@ -98,7 +97,7 @@ async def login_form(request: Request, container: Container, log_id: str) -> Res
 async def login(request: Request, container: Container, log_id: str) -> Response:
     form, _ = await form_lists(request)
     if not csrf.valid(request, form.get("csrf")):
-        return error_page(message=REFUSED, status=403)
+        return error_page(message=csrf.REFUSED, status=403)
     username = form.get("username", "").strip()
     client = request.client.host if request.client else "unknown"
     try:
@@ -134,7 +133,7 @@ async def _user_and_form(
         return None, {}, redirect("/account/login", 303)
     form, _ = await form_lists(request)
     if not csrf.valid(request, form.get("csrf")):
-        return None, {}, error_page(message=REFUSED, status=403)
+        return None, {}, error_page(message=csrf.REFUSED, status=403)
     return user, form, None
 
 
@@ -194,11 +193,9 @@ async def upload_avatar(request: Request, container: Container, log_id: str) -> 
     user = await session_user(request, container)
     if user is None:
         return redirect("/account/login", 303)
-    form = await request.form(max_files=1, max_part_size=11 * 1024 * 1024)
-    if not csrf.valid(request, str(form.get("csrf") or "")):
-        return error_page(message=REFUSED, status=403)
-    upload = form.get("avatar")
-    data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
+    token, data = await upload(request, "avatar")
+    if not csrf.valid(request, token):
+        return error_page(message=csrf.REFUSED, status=403)
     try:
         await profile.set_avatar(container.ctx, user, data)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 COOKIE = "tokstack_csrf"
+REFUSED = "The form was not accepted. Please reload the page and try again."
 
 
 def token_for(request: Request) -> str:

@@ -34,3 +34,14 @@ async def form_lists(request: Request) -> tuple[dict[str, str], dict[str, list[s
             single.setdefault(key, value)
             multi.setdefault(key, []).append(value)
     return single, multi
+
+
+MAX_UPLOAD = 11 * 1024 * 1024  # images are refused over 10 MB with a clear message
+
+
+async def upload(request: Request, field: str) -> tuple[str, bytes]:
+    """The CSRF token and the bytes of one uploaded file of a multipart form."""
+    form = await request.form(max_files=1, max_part_size=MAX_UPLOAD)
+    sent = form.get(field)
+    data = await sent.read() if sent is not None and not isinstance(sent, str) else b""
+    return str(form.get("csrf") or ""), data

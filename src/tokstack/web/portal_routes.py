@@ -15,7 +15,7 @@ from tokstack.services import portal
 from tokstack.web import csrf
 from tokstack.web.authorize_routes import browser
 from tokstack.web.container import Container
-from tokstack.web.forms import form_lists
+from tokstack.web.forms import form_lists, upload
 from tokstack.web.pages import error_page, page, redirect
 
 PLATFORM_LABELS = {
@@ -26,7 +26,6 @@ PLATFORM_LABELS = {
     "mini": "TikTok Minis",
 }
 PLATFORM_CHOICES = [(p, PLATFORM_LABELS[p]) for p in PLATFORMS]
-REFUSED = "The form was not accepted. Please reload the page and try again."
 
 
 def _page(
@@ -148,7 +147,7 @@ async def signup_form(request: Request, container: Container, log_id: str) -> Re
 async def signup(request: Request, container: Container, log_id: str) -> Response:
     form, _ = await form_lists(request)
     if not csrf.valid(request, form.get("csrf")):
-        return error_page(message=REFUSED, status=403)
+        return error_page(message=csrf.REFUSED, status=403)
     values = {"name": form.get("name", ""), "email": form.get("email", "")}
     try:
         developer = await portal.sign_up(
@@ -170,7 +169,7 @@ async def login_form(request: Request, container: Container, log_id: str) -> Res
 async def login(request: Request, container: Container, log_id: str) -> Response:
     form, _ = await form_lists(request)
     if not csrf.valid(request, form.get("csrf")):
-        return error_page(message=REFUSED, status=403)
+        return error_page(message=csrf.REFUSED, status=403)
     developer = await portal.log_in(container.ctx, form.get("email", ""), form.get("password", ""))
     if developer is None:
         return _auth_page(
@@ -209,7 +208,7 @@ async def create_app(request: Request, container: Container, log_id: str) -> Res
         return redirect("/portal/login", 303)
     single, form = await _submitted(request)
     if not csrf.valid(request, single.get("csrf")):
-        return error_page(message=REFUSED, status=403)
+        return error_page(message=csrf.REFUSED, status=403)
     problems = form.problems()
     if problems:
         return _form_page(
@@ -244,7 +243,7 @@ async def update_app(request: Request, container: Container, log_id: str) -> Res
         return redirect("/portal/login", 303)
     single, form = await _submitted(request)
     if not csrf.valid(request, single.get("csrf")):
-        return error_page(message=REFUSED, status=403)
+        return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
     try:
         app = await portal.own_app(container.ctx, developer.id, key)
@@ -266,7 +265,7 @@ async def rotate(request: Request, container: Container, log_id: str) -> Respons
         return redirect("/portal/login", 303)
     form, _ = await form_lists(request)
     if not csrf.valid(request, form.get("csrf")):
-        return error_page(message=REFUSED, status=403)
+        return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
     try:
         secret = await portal.rotate_secret(container.ctx, developer.id, key)
@@ -281,14 +280,12 @@ async def upload_icon(request: Request, container: Container, log_id: str) -> Re
     developer = await _developer(request, container)
     if developer is None:
         return redirect("/portal/login", 303)
-    form = await request.form(max_files=1, max_part_size=11 * 1024 * 1024)
-    if not csrf.valid(request, str(form.get("csrf") or "")):
-        return error_page(message=REFUSED, status=403)
-    upload = form.get("icon")
+    token, data = await upload(request, "icon")
+    if not csrf.valid(request, token):
+        return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
     try:
         app = await portal.own_app(container.ctx, developer.id, key)
-        data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
         await portal.set_icon(container.ctx, developer.id, key, data)
     except NotFound:
         return error_page(message="No such app.", status=404)
