@@ -61,7 +61,11 @@ def async_engine(url: str, *, pool_size: int, timeout: float, writer: bool = Tru
             "pool_size": pool_size,
             "max_overflow": pool_size,
             "pool_timeout": timeout,
-            "connect_args": {"connect_timeout": max(1, int(timeout))},
+            "connect_args": {
+                "connect_timeout": max(1, int(timeout)),
+                # bounds every statement, so no request waits on the database for longer
+                "options": f"-c statement_timeout={int(timeout * 1000)}",
+            },
         }
         if not writer:  # single-statement reads need no BEGIN/ROLLBACK round trips
             kwargs["isolation_level"] = "AUTOCOMMIT"
