@@ -16,6 +16,8 @@ import redis
 from bench.backends import BACKENDS
 from bench.report import summarize, table, write_json
 from bench.runner import ROOT, Options, run, say
+from bench.scenarios import SCENARIOS
+from bench.seed import REAL_TOKENS
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -26,6 +28,15 @@ def _backends(value: str) -> tuple[str, ...]:
     unknown = [n for n in names if n not in BACKENDS]
     if unknown or not names:
         raise argparse.ArgumentTypeError(f"choose from {','.join(BACKENDS)}")
+    return names
+
+
+def _scenarios(value: str) -> tuple[str, ...]:
+    known = [s.name for s in SCENARIOS]
+    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from {','.join(known)}")
     return names
 
 
@@ -59,6 +70,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--backends", type=_backends, default=BACKENDS, help="comma list (sqlite,postgres)"
     )
+    p.add_argument(
+        "--scenarios",
+        type=_scenarios,
+        default=tuple(s.name for s in SCENARIOS),
+        help=f"comma list ({','.join(s.name for s in SCENARIOS)}); the ceiling always runs",
+    )
+    p.add_argument(
+        "--real-tokens",
+        type=_positive_int,
+        default=REAL_TOKENS,
+        help=(
+            f"access tokens the load test can send: all up to this many, else a uniform "
+            f"sample; the other rows hold digests of filler strings ({REAL_TOKENS})"
+        ),
+    )
     p.add_argument("--rounds", type=_positive_int, default=3, help="rounds; medians (3)")
     p.add_argument("--duration", type=_positive_float, default=8.0, help="seconds per run (8)")
     p.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds before a run (2)")
@@ -91,6 +117,8 @@ def options(args: argparse.Namespace) -> Options:
         codes=args.codes,
         postgres_admin=args.postgres_admin_url,
         redis_url=args.redis_url,
+        scenarios=args.scenarios,
+        real_tokens=args.real_tokens,
     )
 
 
@@ -98,15 +126,20 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds the ``finally`` blocks that stop the servers
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    opts = options(args)
+def prepare_process() -> None:
+    """SIGTERM/SIGHUP unwind like Ctrl-C; no TOKSTACK_* of the caller reaches tokstack."""
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _terminate)
     # The harness configures tokstack itself; a TOKSTACK_* of the caller must not leak in.
     for name in [k for k in os.environ if k.startswith("TOKSTACK_")]:
         del os.environ[name]
-    runs = opts.rounds * len(opts.backends) * 5
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    opts = options(args)
+    prepare_process()
+    runs = opts.rounds * len(opts.backends) * (len(opts.scenarios) + 1)
     say(
         f"{runs} wrk runs of {opts.duration:g}s (+{opts.warmup:g}s warm-up): "
         f"about {runs * (opts.duration + opts.warmup) / 60:.1f} min plus setup"

@@ -10,13 +10,14 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import procs, wrk
 from bench.backends import Backend, prepared, tokstack_bin
 from bench.scenarios import CEILING, CODE, REFRESH, SCENARIOS, Pools, Scenario, check
-from bench.seed import seed
+from bench.seed import REAL_TOKENS, seed
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
@@ -36,6 +37,8 @@ class Options:
     codes: int | None
     postgres_admin: str
     redis_url: str
+    scenarios: tuple[str, ...] = tuple(s.name for s in SCENARIOS)
+    real_tokens: int | None = REAL_TOKENS
 
 
 @dataclass
@@ -103,10 +106,21 @@ def _measure_once(
     )
 
 
-def _codes_needed(options: Options, live: Live, seconds: float) -> int:
+def _codes_needed(
+    options: Options, live: Live, seconds: float, warm_rps: float | None = None
+) -> int:
+    """Codes for one run: the fastest token-grant rate seen so far on this backend (the
+    warm-up just before included, when refresh is not among the scenarios) x ``CODE_MARGIN``."""
     if options.codes:
         return options.codes
-    seen = [r.rps for key in (CODE.name, REFRESH.name) for r in live.measured[key].results]
+    seen = [
+        r.rps
+        for key in (CODE.name, REFRESH.name)
+        if key in live.measured
+        for r in live.measured[key].results
+    ]
+    if warm_rps is not None:
+        seen.append(warm_rps)
     expected = max([CODE_FLOOR_RPS, *seen])
     return math.ceil(expected * seconds * CODE_MARGIN)
 
@@ -121,12 +135,14 @@ def _measure(
 ) -> None:
     directory = live.pools.directory
     is_code = scenario is CODE
+    warm_rps = None
     if options.warmup > 0:
         warm_codes = _codes_needed(options, live, options.warmup) if is_code else 0
-        _measure_once(
+        warm = _measure_once(
             binary, options, server, directory, scenario, live.pools, options.warmup, warm_codes
         )
-    codes = _codes_needed(options, live, options.duration) if is_code else 0
+        warm_rps = warm.rps
+    codes = _codes_needed(options, live, options.duration, warm_rps) if is_code else 0
     result = _measure_once(
         binary, options, server, directory, scenario, live.pools, options.duration, codes
     )
@@ -155,25 +171,41 @@ def _backend(
     )
     started = time.monotonic()
     seeded = asyncio.run(
-        seed(backend.settings(), users_count=options.users, tokens_per_user=options.tokens_per_user)
+        seed(
+            backend.settings(),
+            users_count=options.users,
+            tokens_per_user=options.tokens_per_user,
+            real_tokens=options.real_tokens,
+        )
     )
     seconds = time.monotonic() - started
     say(
-        f"{name}: seeded {options.users} users, {len(seeded.access_tokens)} access tokens "
-        f"in {seconds:.1f}s"
+        f"{name}: seeded {options.users} users, {seeded.token_rows} token rows "
+        f"({len(seeded.access_tokens)} access tokens in the pool) in {seconds:.1f}s "
+        f"({seeded.method})"
     )
+    server = serve(stack, backend, workdir / f"{name}-server.log", name)
+    pools = Pools(workdir / name / "pools", backend.settings(), seeded)
+    return Live(backend, server, pools, seconds)
+
+
+def serve(
+    stack: contextlib.ExitStack[bool | None],
+    backend: Backend,
+    log: Path,
+    name: str,
+    extra_env: Mapping[str, str] | None = None,
+) -> procs.Server:
+    """``tokstack serve --workers 2`` on a free port, killed when ``stack`` closes."""
     port = procs.free_port()
-    log = workdir / f"{name}-server.log"
     cmd = [tokstack_bin(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    env = {**backend.env(port), **(extra_env or {})}
     proc = stack.enter_context(
-        procs.group(
-            [*cmd, "--workers", str(WORKERS)], env=backend.env(port), cwd=backend.data_dir, log=log
-        )
+        procs.group([*cmd, "--workers", str(WORKERS)], env=env, cwd=backend.data_dir, log=log)
     )
     server = procs.Server(f"tokstack ({name})", port, proc, log)
     procs.wait_ready(server, "/healthz")
-    pools = Pools(workdir / name / "pools", backend.settings(), seeded)
-    return Live(backend, server, pools, seconds)
+    return server
 
 
 def _ceiling(stack: contextlib.ExitStack[bool | None], workdir: Path, body: bytes) -> procs.Server:
@@ -198,7 +230,7 @@ def _ceiling(stack: contextlib.ExitStack[bool | None], workdir: Path, body: byte
     return server
 
 
-def _facts(server: procs.Server) -> ServerFacts:
+def facts(server: procs.Server) -> ServerFacts:
     workers = procs.children(server.proc.pid) or server.workers
     rss = [kib for kib in (procs.peak_rss_kib(pid) for pid in workers) if kib is not None]
     procs.kill_group(server.proc)
@@ -217,9 +249,10 @@ def run(options: Options) -> Outcome:
     ):
         workdir = Path(tmp)
         lives: list[Live] = []
+        chosen = [s for s in SCENARIOS if s.name in options.scenarios]
         for name in options.backends:
             live = _backend(stack, name, workdir, options, key)
-            for scenario in SCENARIOS:
+            for scenario in chosen:
                 live.measured[scenario.name] = Measured(scenario, name, live.backend.label)
             lives.append(live)
         bodies = [check(live.server.base, live.pools) for live in lives]
@@ -230,12 +263,12 @@ def run(options: Options) -> Outcome:
             say(f"round {round_no}/{options.rounds}")
             for live in lives:
                 _measure(binary, options, ceiling_server, live, CEILING, ceiling)
-                for scenario in SCENARIOS:
+                for scenario in chosen:
                     into = live.measured[scenario.name]
                     _measure(binary, options, live.server, live, scenario, into)
                     into.ceiling_rps.append(ceiling.results[-1].rps)
-        servers = {live.backend.name: _facts(live.server) for live in lives}
-        servers["ceiling"] = _facts(ceiling_server)
+        servers = {live.backend.name: facts(live.server) for live in lives}
+        servers["ceiling"] = facts(ceiling_server)
     measured = [ceiling, *(m for live in lives for m in live.measured.values())]
     return Outcome(
         options,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -68,12 +69,17 @@ class Pools:
     directory: Path
     settings: Settings
     seeded: Seeded
+    # user_info_spread: these tokens (default: every real one), repeated in turn to
+    # ``spread_lines`` lines when given, so that pools of different sets have one size
+    spread_tokens: Sequence[str] | None = None
+    spread_lines: int | None = None
 
     def __post_init__(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.tokens = _write(
-            self.directory / "access.txt", [f"Bearer {t}" for t in self.seeded.access_tokens]
-        )
+        spread = list(self.spread_tokens or self.seeded.access_tokens)
+        if self.spread_lines:
+            spread = list(itertools.islice(itertools.cycle(spread), self.spread_lines))
+        self.tokens = _write(self.directory / "access.txt", [f"Bearer {t}" for t in spread])
         self.refresh = _write(
             self.directory / "refresh.txt", [refresh_body(t) for t in self.seeded.refresh_tokens]
         )
