@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     code_ttl: int = Field(default=600, gt=0)
     region: str = Field(default="va", pattern=r"^[a-z0-9]{2}$")
     avatar_url_ttl: int = Field(default=172_800, gt=0)
-    db_pool_size: int = Field(default=10, gt=0)
+    db_pool_size: int = Field(default=20, gt=0)
     db_timeout: float = Field(default=5.0, gt=0)
     redis_timeout: float = Field(default=2.0, gt=0)
     redis_prefix: str = "tokstack:"

@@ -58,8 +58,10 @@ def async_engine(url: str, *, pool_size: int, timeout: float, writer: bool = Tru
         # No pre-ping: it costs a round trip per checkout. A connection found dead fails one
         # request with 503, and SQLAlchemy then recycles the whole pool.
         kwargs = {
+            # a fixed pool: overflow connections are closed on return, so under load they
+            # were opened and closed hundreds of times a second
             "pool_size": pool_size,
-            "max_overflow": pool_size,
+            "max_overflow": 0,
             "pool_timeout": timeout,
             "connect_args": {
                 "connect_timeout": max(1, int(timeout)),
