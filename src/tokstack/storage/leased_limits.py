@@ -9,6 +9,7 @@ the limit at most about 1% stricter per process, never looser.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -34,6 +35,7 @@ class LeasedRateLimiter:
         self.clock = clock
         self._leases: dict[str, tuple[float, int]] = {}
         self._refused: dict[str, float] = {}
+        self._asking: dict[str, asyncio.Event] = {}
 
     async def hit(self, key: str, limit: int, window: int = 60) -> tuple[bool, int]:
         now = self.clock()
@@ -44,6 +46,18 @@ class LeasedRateLimiter:
         until = self._refused.get(key)
         if until is not None and now < until:  # no slot frees before then, anywhere
             return False, max(1, int(until - now + 0.999))
+        asking = self._asking.get(key)
+        if asking is not None:  # one reservation in flight per key: wait for its lease
+            await asking.wait()
+            return await self.hit(key, limit, window)
+        self._asking[key] = asking = asyncio.Event()
+        try:
+            return await self._reserve(key, limit, window, now)
+        finally:
+            del self._asking[key]
+            asking.set()
+
+    async def _reserve(self, key: str, limit: int, window: int, now: float) -> tuple[bool, int]:
         batch = max(1, min(self.max_batch, limit // 100))
         granted, retry_after = await self.inner.reserve(key, limit, batch, window)
         if granted <= 0:
