@@ -125,6 +125,14 @@ class UntrustedAuthorizeParam(OAuthError):
         super().__init__(f"Invalid parameter: {param}", detail=detail)
 
 
+class PageNotFound(ApiError):
+    """A browser page for something that does not exist (or is not the caller's)."""
+
+    code = "not_found"
+    status = 404
+    default_description = "Not found."
+
+
 # --- Open API v2 endpoints (TikTok's error catalogue) ---------------------------------
 
 

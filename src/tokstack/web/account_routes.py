@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tokstack.domain.models import User
-from tokstack.errors import ApiError, NotFound, ValidationError
+from tokstack.errors import ApiError, NotFound, PageNotFound, ValidationError
 from tokstack.services import authorizations, profile
 from tokstack.services.avatars import SIZES
 from tokstack.services.login import check_credentials
@@ -156,7 +156,7 @@ async def remove_app(request: Request, container: Container, log_id: str) -> Res
             container.ctx, user, int(request.path_params["authorization_id"])
         )
     except NotFound:
-        return error_page(message="No such authorized app.", status=404)
+        raise PageNotFound("No such authorized app.") from None
     return redirect("/account/?done=removed", 303)
 
 

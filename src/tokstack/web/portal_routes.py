@@ -10,7 +10,7 @@ from starlette.responses import Response
 from tokstack.domain.models import App, Developer
 from tokstack.domain.redirect_uris import PLATFORMS
 from tokstack.domain.scopes import SCOPES
-from tokstack.errors import NotFound, ValidationError
+from tokstack.errors import NotFound, PageNotFound, ValidationError
 from tokstack.services import portal
 from tokstack.web import csrf
 from tokstack.web.authorize_routes import browser
@@ -106,6 +106,13 @@ async def _submitted(request: Request) -> tuple[dict[str, str], portal.AppForm]:
         single.get("webhook_url", ""),
     )
     return single, form
+
+
+async def _own_app(container: Container, developer: Developer, key: str) -> App:
+    try:
+        return await portal.own_app(container.ctx, developer.id, key)
+    except NotFound:
+        raise PageNotFound("No such app.") from None
 
 
 @browser
@@ -229,10 +236,7 @@ async def app_page(request: Request, container: Container, log_id: str) -> Respo
     developer = await _developer(request, container)
     if developer is None:
         return redirect("/portal/login", 303)
-    try:
-        app = await portal.own_app(container.ctx, developer.id, request.path_params["key"])
-    except NotFound:
-        return error_page(message="No such app.", status=404)
+    app = await _own_app(container, developer, request.path_params["key"])
     return _form_page(request, container, app=app, values=_app_values(app))
 
 
@@ -245,10 +249,7 @@ async def update_app(request: Request, container: Container, log_id: str) -> Res
     if not csrf.valid(request, single.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
-    try:
-        app = await portal.own_app(container.ctx, developer.id, key)
-    except NotFound:
-        return error_page(message="No such app.", status=404)
+    app = await _own_app(container, developer, key)
     problems = form.problems()
     if problems:
         return _form_page(
@@ -267,11 +268,8 @@ async def rotate(request: Request, container: Container, log_id: str) -> Respons
     if not csrf.valid(request, form.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
-    try:
-        secret = await portal.rotate_secret(container.ctx, developer.id, key)
-    except NotFound:
-        return error_page(message="No such app.", status=404)
-    app = await portal.own_app(container.ctx, developer.id, key)
+    app = await _own_app(container, developer, key)
+    secret = await portal.rotate_secret(container.ctx, developer.id, key)
     return _form_page(request, container, app=app, values=_app_values(app), secret=secret)
 
 
@@ -284,11 +282,9 @@ async def upload_icon(request: Request, container: Container, log_id: str) -> Re
     if not csrf.valid(request, token):
         return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
+    app = await _own_app(container, developer, key)
     try:
-        app = await portal.own_app(container.ctx, developer.id, key)
         await portal.set_icon(container.ctx, developer.id, key, data)
-    except NotFound:
-        return error_page(message="No such app.", status=404)
     except ValidationError as exc:
         return _form_page(
             request,
