@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -211,3 +212,69 @@ async def test_client_tokens_have_no_user_context(store: SqlStore) -> None:
 
 async def test_ping(store: SqlStore) -> None:
     await store.ping()
+
+
+async def test_mint_stores_tokens_for_an_active_authorization(store: SqlStore) -> None:
+    _, app_id, _, authz_id = await seed(store)
+    pair = [token("a" * 64, app_id, authz_id), token("b" * 64, app_id, authz_id, kind="refresh")]
+    assert await store.mint(authz_id, pair) == "open-1"
+    async with store.read() as unit:
+        stored = await unit.tokens.get("b" * 64)
+    assert stored == pair[1]
+    async with store.unit() as unit:
+        await unit.authorizations.revoke(authz_id, NOW)
+    assert await store.mint(authz_id, [token("c" * 64, app_id, authz_id)]) is None
+    assert await store.mint(authz_id + 99, [token("d" * 64, app_id, authz_id)]) is None
+    async with store.read() as unit:
+        assert await unit.tokens.get("c" * 64) is None
+        assert await unit.tokens.get("d" * 64) is None
+
+
+async def test_mint_rotating_spends_the_refresh_token_once(store: SqlStore) -> None:
+    _, app_id, _, authz_id = await seed(store)
+    async with store.unit() as unit:
+        await unit.tokens.add(token("r" * 64, app_id, authz_id, kind="refresh"))
+    first = [token("a" * 64, app_id, authz_id), token("b" * 64, app_id, authz_id, kind="refresh")]
+    again = [token("c" * 64, app_id, authz_id)]
+    assert await store.mint(authz_id, first, refresh="r" * 64, rotate=True, now=NOW + 7)
+    assert await store.mint(authz_id, again, refresh="r" * 64, rotate=True, now=NOW + 8) is None
+    async with store.read() as unit:
+        spent = await unit.tokens.get("r" * 64)
+        assert spent is not None and spent.rotated_at == NOW + 7
+        assert await unit.tokens.get("b" * 64) is not None
+        assert await unit.tokens.get("c" * 64) is None
+
+
+async def test_mint_keeping_the_refresh_token_requires_it_unrevoked(store: SqlStore) -> None:
+    _, app_id, _, authz_id = await seed(store)
+    async with store.unit() as unit:
+        await unit.tokens.add(token("r" * 64, app_id, authz_id, kind="refresh"))
+    assert await store.mint(authz_id, [token("a" * 64, app_id, authz_id)], refresh="r" * 64)
+    assert await store.mint(authz_id, [token("b" * 64, app_id, authz_id)], refresh="r" * 64)
+    async with store.unit() as unit:
+        await unit.tokens.revoke("r" * 64, NOW)
+    assert await store.mint(authz_id, [token("c" * 64, app_id, authz_id)], refresh="r" * 64) is None
+    async with store.read() as unit:
+        kept = await unit.tokens.get("r" * 64)
+        assert kept is not None and kept.rotated_at is None
+        assert await unit.tokens.get("c" * 64) is None
+
+
+async def test_concurrent_units_commit_and_fail_independently(store: SqlStore) -> None:
+    """Many units at once (SQLite commits them in groups): each failed one writes nothing."""
+    _, app_id, _, authz_id = await seed(store)
+
+    async def add(n: int) -> None:
+        async with store.unit() as unit:
+            await unit.tokens.add(token(f"{n:064d}", app_id, authz_id))
+            if n % 3 == 0:
+                raise ValueError(n)
+
+    results = await asyncio.gather(*(add(n) for n in range(60)), return_exceptions=True)
+    failed = {r.args[0] for r in results if isinstance(r, ValueError)}
+    assert failed == {n for n in range(60) if n % 3 == 0}
+    assert all(r is None for r in results if not isinstance(r, ValueError))
+    async with store.read() as unit:
+        for n in range(60):
+            stored = await unit.tokens.get(f"{n:064d}")
+            assert (stored is None) == (n in failed), n

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tokstack import ids
@@ -33,16 +34,42 @@ async def authorize(
     )
 
 
-async def mint_pair(
+@dataclass(frozen=True)
+class Pair:
+    """A freshly minted access token and refresh token (or a kept one), not yet stored."""
+
+    records: tuple[TokenRecord, ...]
+    access: str
+    refresh: str
+    scopes: tuple[str, ...]
+    refresh_expires_in: int
+    access_expires_in: int
+
+    def body(self, open_id: str) -> dict[str, Any]:
+        """The seven-field body; counts the tokens as issued (call once they are stored)."""
+        for record in self.records:
+            TOKENS_ISSUED.labels(record.kind).inc()
+        return {
+            "access_token": self.access,
+            "expires_in": self.access_expires_in,
+            "open_id": open_id,
+            "refresh_expires_in": self.refresh_expires_in,
+            "refresh_token": self.refresh,
+            "scope": scope_list.format_list(self.scopes),
+            "token_type": "Bearer",
+        }
+
+
+def new_pair(
     ctx: Context,
-    unit: Unit,
-    authorization: Authorization,
+    app_id: int,
+    authorization_id: int,
     scopes: tuple[str, ...],
     grant_id: str,
     *,
     keep_refresh: str | None = None,
     refresh_expires_at: int | None = None,
-) -> dict[str, Any]:
+) -> Pair:
     """A new access token and a new refresh token, or the kept one (``keep_refresh``).
 
     ``refresh_expires_at`` carries a refresh token's lifetime over from its first issue.
@@ -51,30 +78,38 @@ async def mint_pair(
     policy = ctx.policy
     refresh_expires = refresh_expires_at or now + policy.refresh_ttl
     access = ids.token("act", ctx.region)
-    records = [(access, "access", now + policy.access_ttl)]
-    refresh_token = keep_refresh or ids.token("rft", ctx.region)
+    minted = [(access, "access", now + policy.access_ttl)]
+    refresh = keep_refresh or ids.token("rft", ctx.region)
     if keep_refresh is None:
-        records.append((refresh_token, "refresh", refresh_expires))
-    for value, kind, expires in records:
-        TOKENS_ISSUED.labels(kind).inc()
-        await unit.tokens.add(
-            TokenRecord(
-                digest=ctx.hasher.digest(value),
-                kind=kind,
-                app_id=authorization.app_id,
-                authorization_id=authorization.id,
-                grant_id=grant_id,
-                scopes=scopes,
-                issued_at=now,
-                expires_at=expires,
-            )
+        minted.append((refresh, "refresh", refresh_expires))
+    records = tuple(
+        TokenRecord(
+            digest=ctx.hasher.digest(value),
+            kind=kind,
+            app_id=app_id,
+            authorization_id=authorization_id,
+            grant_id=grant_id,
+            scopes=scopes,
+            issued_at=now,
+            expires_at=expires,
         )
-    return {
-        "access_token": access,
-        "expires_in": policy.access_ttl,
-        "open_id": authorization.open_id,
-        "refresh_expires_in": max(0, refresh_expires - now),
-        "refresh_token": refresh_token,
-        "scope": scope_list.format_list(scopes),
-        "token_type": "Bearer",
-    }
+        for value, kind, expires in minted
+    )
+    return Pair(
+        records=records,
+        access=access,
+        refresh=refresh,
+        scopes=scopes,
+        refresh_expires_in=max(0, refresh_expires - now),
+        access_expires_in=policy.access_ttl,
+    )
+
+
+async def mint_pair(
+    ctx: Context, unit: Unit, authorization: Authorization, scopes: tuple[str, ...], grant_id: str
+) -> dict[str, Any]:
+    """A new pair for ``authorization``, stored in ``unit``."""
+    pair = new_pair(ctx, authorization.app_id, authorization.id, scopes, grant_id)
+    for record in pair.records:
+        await unit.tokens.add(record)
+    return pair.body(authorization.open_id)

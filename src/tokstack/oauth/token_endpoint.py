@@ -11,7 +11,7 @@ from tokstack.errors import InvalidGrant, InvalidRequest, UnsupportedGrantType
 from tokstack.metrics import TOKENS_ISSUED
 from tokstack.oauth import codes, pkce
 from tokstack.oauth.client_auth import authenticate_client
-from tokstack.oauth.issuer import mint_pair
+from tokstack.oauth.issuer import Pair, new_pair
 from tokstack.services.context import Context
 from tokstack.storage.ports import Unit
 
@@ -39,9 +39,11 @@ async def authorization_code(ctx: Context, app: App, form: Mapping[str, str]) ->
         form.get("code_verifier", ""), grant.code_challenge
     ):
         raise InvalidGrant("Code verifier or code challenge is invalid.")
-    async with ctx.store.unit() as unit:
-        authorization = await _active_authorization(unit, grant.authorization_id)
-        return await mint_pair(ctx, unit, authorization, grant.scopes, grant_id)
+    pair = new_pair(ctx, app.id, grant.authorization_id, grant.scopes, grant_id)
+    open_id = await ctx.store.mint(grant.authorization_id, pair.records)
+    if open_id is None:
+        raise InvalidGrant(detail="authorization revoked")
+    return pair.body(open_id)
 
 
 async def refresh_token(ctx: Context, app: App, form: Mapping[str, str]) -> dict[str, Any]:
@@ -49,30 +51,54 @@ async def refresh_token(ctx: Context, app: App, form: Mapping[str, str]) -> dict
     if not token:
         raise InvalidRequest("The request is missing a required parameter: refresh_token.")
     now = ctx.clock.now()
+    digest = ctx.hasher.digest(token)
+    async with ctx.store.read() as unit:
+        record = _check_refresh(await unit.tokens.get(digest), app, now)
+    rotate = ctx.policy.rotate_refresh
+    if record.rotated_at is None and record.authorization_id is not None:
+        pair = _next_pair(ctx, record, token, rotate)
+        open_id = await ctx.store.mint(
+            record.authorization_id,
+            pair.records,
+            refresh=digest,
+            rotate=rotate,
+            now=now,
+        )
+        if open_id is not None:
+            return pair.body(open_id)
+    # Used, or changed since it was read: decide again in one unit, revoking on reuse.
     body: dict[str, Any] | None = None
     async with ctx.store.unit() as unit:
-        record = await unit.tokens.get(ctx.hasher.digest(token))
-        record = _check_refresh(record, app, now)
+        record = _check_refresh(await unit.tokens.get(digest), app, now)
         assert record.authorization_id is not None
         reused = record.rotated_at is not None or (
-            ctx.policy.rotate_refresh and not await unit.tokens.rotate(record.digest, now)
+            rotate and not await unit.tokens.rotate(digest, now)
         )
-        if reused:  # revoke in this transaction, refuse after it commits
+        if reused:
             await unit.authorizations.revoke(record.authorization_id, now)
         else:
             authorization = await _active_authorization(unit, record.authorization_id)
-            body = await mint_pair(
-                ctx,
-                unit,
-                authorization,
-                record.scopes,
-                record.grant_id or ids.grant_id(),
-                keep_refresh=None if ctx.policy.rotate_refresh else token,
-                refresh_expires_at=record.expires_at,
-            )
-    if body is None:
+            pair = _next_pair(ctx, record, token, rotate)
+            for minted in pair.records:
+                await unit.tokens.add(minted)
+            body = pair.body(authorization.open_id)
+    if body is None:  # refused only now that the revocation is committed
         raise InvalidGrant(detail="rotated refresh token reused; authorization revoked")
     return body
+
+
+def _next_pair(ctx: Context, record: TokenRecord, token: str, rotate: bool) -> Pair:
+    """The pair a refresh token is exchanged for; the refresh token's lifetime carries over."""
+    assert record.authorization_id is not None
+    return new_pair(
+        ctx,
+        record.app_id,
+        record.authorization_id,
+        record.scopes,
+        record.grant_id or ids.grant_id(),
+        keep_refresh=None if rotate else token,
+        refresh_expires_at=record.expires_at,
+    )
 
 
 def _check_refresh(record: TokenRecord | None, app: App, now: int) -> TokenRecord:

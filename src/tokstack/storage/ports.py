@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -128,6 +129,24 @@ class Store(Protocol):
 
     async def access_context(self, digest: str) -> AccessContext | None:
         """The hot-path read: token + authorization + user + union_id in one query."""
+        ...
+
+    async def mint(
+        self,
+        authorization_id: int,
+        records: Sequence[TokenRecord],
+        *,
+        refresh: str | None = None,
+        rotate: bool = False,
+        now: int = 0,
+    ) -> str | None:
+        """The hot-path write of the token endpoint, in one durable transaction.
+
+        Stores ``records`` if the authorization is active and, with ``refresh`` (the digest
+        of the refresh token they replace), only if that token is neither revoked nor used;
+        ``rotate`` marks it used at ``now``. Returns the authorization's open_id, or None
+        having written nothing.
+        """
         ...
 
     async def ping(self) -> None: ...

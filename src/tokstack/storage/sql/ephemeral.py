@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tokstack.clock import Clock
 from tokstack.storage.sql.tables import ephemeral
+from tokstack.storage.sql.writer import writer_for
 
 
 class SqlEphemeral:
@@ -15,12 +16,13 @@ class SqlEphemeral:
         self, engine: AsyncEngine, clock: Clock, reader: AsyncEngine | None = None
     ) -> None:
         self.engine = engine
+        self.writer = writer_for(engine)
         self.reader = reader or engine
         self.clock = clock
 
     async def put(self, key: str, value: str, ttl: int) -> None:
         expires = self.clock.now() + ttl
-        async with self.engine.begin() as db:
+        async with self.writer.transaction() as db:
             await db.execute(delete(ephemeral).where(ephemeral.c.key == key))
             await db.execute(insert(ephemeral).values(key=key, value=value, expires_at=expires))
 
@@ -36,7 +38,7 @@ class SqlEphemeral:
 
     async def take(self, key: str, leave: tuple[str, str, int] | None = None) -> str | None:
         now = self.clock.now()
-        async with self.engine.begin() as db:
+        async with self.writer.transaction() as db:
             found = await db.execute(
                 delete(ephemeral)
                 .where(ephemeral.c.key == key)
@@ -54,13 +56,13 @@ class SqlEphemeral:
         return str(row.value)
 
     async def delete(self, key: str) -> None:
-        async with self.engine.begin() as db:
+        async with self.writer.transaction() as db:
             await db.execute(delete(ephemeral).where(ephemeral.c.key == key))
 
     async def incr(self, key: str, ttl: int) -> int:
         now = self.clock.now()
         for _ in range(3):  # a concurrent first insert of the same key: try the update again
-            async with self.engine.begin() as db:
+            async with self.writer.transaction() as db:
                 bumped = await db.execute(
                     update(ephemeral)
                     .where(ephemeral.c.key == key, ephemeral.c.expires_at > now)
@@ -81,7 +83,7 @@ class SqlEphemeral:
         raise RuntimeError(f"could not increment {key}")
 
     async def purge_expired(self) -> int:
-        async with self.engine.begin() as db:
+        async with self.writer.transaction() as db:
             result = await db.execute(
                 delete(ephemeral).where(ephemeral.c.expires_at <= self.clock.now())
             )

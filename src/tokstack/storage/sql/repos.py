@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,6 +32,7 @@ from tokstack.storage.sql.tables import (
     users,
     webhook_events,
 )
+from tokstack.storage.sql.writer import writer_for
 
 
 def _app(row: RowMapping) -> App:
@@ -477,6 +479,72 @@ _ACCESS_QUERY = (
 )
 
 
+# The token endpoint's writes, as plain SQL: this path runs thousands of times a second and
+# SQLAlchemy's statement building and caching cost more than the database's work here.
+_TOKEN_COLUMNS = (
+    "digest",
+    "kind",
+    "app_id",
+    "authorization_id",
+    "grant_id",
+    "scopes",
+    "issued_at",
+    "expires_at",
+)
+_ACTIVE_OPEN_ID = "SELECT open_id FROM authorizations WHERE id = ? AND revoked_at IS NULL"
+_UNSPENT = "rotated_at IS NULL AND revoked_at IS NULL"
+_ROTATE = "UPDATE tokens SET rotated_at = ? WHERE digest = ? AND " + _UNSPENT  # noqa: S608
+_USABLE = "SELECT 1 FROM tokens WHERE digest = ? AND " + _UNSPENT  # noqa: S608
+
+
+def _token_row(record: TokenRecord) -> tuple[Any, ...]:
+    return (
+        record.digest,
+        record.kind,
+        record.app_id,
+        record.authorization_id,
+        record.grant_id,
+        scope_list.format_list(record.scopes),
+        record.issued_at,
+        record.expires_at,
+    )
+
+
+def _flat(rows: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
+    return tuple(value for row in rows for value in row)
+
+
+@functools.cache
+def _insert_tokens_sql(count: int) -> str:
+    row = "(" + ", ".join("?" * len(_TOKEN_COLUMNS)) + ")"
+    columns = ", ".join(_TOKEN_COLUMNS)
+    return f"INSERT INTO tokens ({columns}) VALUES {', '.join([row] * count)}"  # noqa: S608 - constants
+
+
+@functools.cache
+def _pg_mint_sql(count: int, refresh: bool, rotate: bool) -> str:
+    """Checks, rotates and inserts in one statement (data-modifying CTEs)."""
+    types = ("text", "text", "bigint", "bigint", "text", "text", "bigint", "bigint")
+    row = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+    gate = "a"
+    sql = "WITH a AS (SELECT open_id FROM authorizations WHERE id = %s AND revoked_at IS NULL)"
+    if refresh:
+        gate = "r"
+        spend = "UPDATE tokens SET rotated_at = %s" if rotate else "SELECT 1 FROM tokens"
+        returning = " RETURNING 1" if rotate else ""
+        sql += (
+            f", r AS ({spend} WHERE digest = %s AND {_UNSPENT}"
+            f" AND EXISTS (SELECT FROM a){returning})"
+        )
+    columns = ", ".join(_TOKEN_COLUMNS)
+    return (
+        f"{sql}, i AS (INSERT INTO tokens ({columns}) SELECT * FROM"  # noqa: S608 - constants
+        f" (VALUES {', '.join([row] * count)}) AS v({columns})"
+        f" WHERE EXISTS (SELECT FROM {gate}))"
+        f" SELECT open_id FROM a WHERE EXISTS (SELECT FROM {gate})"
+    )
+
+
 class SqlStore:
     """Owns the engine; hands out one transaction per unit of work."""
 
@@ -487,12 +555,13 @@ class SqlStore:
         on_change: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
+        self.writer = writer_for(engine)
         self.reader = reader or engine  # SQLite: reads need not wait for the write lock
         self.on_change = on_change
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[SqlUnit]:
-        async with self.engine.begin() as connection:
+        async with self.writer.transaction() as connection:
             unit = SqlUnit(connection)
             yield unit
         if unit.changes.access and self.on_change is not None:
@@ -520,8 +589,48 @@ class SqlStore:
             app_rate_limit=row["app_rate_limit"],
         )
 
+    async def mint(
+        self,
+        authorization_id: int,
+        records: Sequence[TokenRecord],
+        *,
+        refresh: str | None = None,
+        rotate: bool = False,
+        now: int = 0,
+    ) -> str | None:
+        rows = _flat([_token_row(record) for record in records])
+        if self.engine.dialect.name == "postgresql":
+            # One statement, committed on its own: a single round trip on the autocommit pool
+            # (begin/commit there send nothing), durable when it returns.
+            checks: tuple[Any, ...] = ()
+            if refresh is not None:
+                checks = (now, refresh) if rotate else (refresh,)
+            async with self.reader.begin() as connection:
+                found = await connection.exec_driver_sql(
+                    _pg_mint_sql(len(records), refresh is not None, rotate),
+                    (authorization_id, *checks, *rows),
+                )
+                return found.scalar()
+        async with self.writer.transaction() as connection:
+            open_id = (
+                await connection.exec_driver_sql(_ACTIVE_OPEN_ID, (authorization_id,))
+            ).scalar()
+            if open_id is None:
+                return None
+            if refresh is not None:
+                if rotate:
+                    spent = await connection.exec_driver_sql(_ROTATE, (now, refresh))
+                    usable = spent.rowcount == 1
+                else:
+                    found = await connection.exec_driver_sql(_USABLE, (refresh,))
+                    usable = found.first() is not None
+                if not usable:
+                    return None
+            await connection.exec_driver_sql(_insert_tokens_sql(len(records)), rows)
+            return str(open_id)
+
     async def ping(self) -> None:
-        async with self.engine.connect() as connection:
+        async with self.reader.connect() as connection:
             await connection.execute(select(1))
 
     async def close(self) -> None:
