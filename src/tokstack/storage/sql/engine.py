@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from tokstack.storage.sql import sqlite_inloop
+
 
 def driver_url(url: str, *, asynchronous: bool) -> URL:
     parsed = make_url(url)
@@ -75,6 +77,8 @@ def async_engine(url: str, *, pool_size: int, timeout: float, writer: bool = Tru
         # One writing connection per process: writers queue here, in-process, instead of in
         # SQLite's busy handler, which sleeps in 1-100 ms steps.
         kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": timeout}
+    if target.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"async_creator_fn": sqlite_inloop.connect}
     engine = create_async_engine(target, **kwargs)
     if target.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
