@@ -344,8 +344,11 @@ class SqlTokens(_Repo):
             )
         )
 
+    # built once: the refresh grant reads a token per request
+    _by_digest = select(tokens).where(tokens.c.digest == bindparam("digest"))
+
     async def get(self, digest: str) -> TokenRecord | None:
-        row = await self._one(select(tokens).where(tokens.c.digest == digest))
+        row = (await self.db.execute(self._by_digest, {"digest": digest})).mappings().first()
         return _token(row) if row else None
 
     async def revoke(self, digest: str, now: int) -> None:
