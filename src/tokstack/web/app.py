@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -91,6 +92,11 @@ def create_app(container: Container | None = None) -> Observe:
         current: Container = app.state.container
         if owned:
             await current.start()
+            # Everything built so far (modules, SQLAlchemy metadata, templates) lives as long
+            # as the process; unfrozen, every full collection walked it, pausing a worker for
+            # 60-77 ms every couple of seconds under load (the p99 of every endpoint).
+            gc.collect()
+            gc.freeze()
         worker = None
         if owned and current.settings.webhooks:
             worker = webhook_worker(current)
