@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Text, delete, insert, select, update
+from sqlalchemy import BigInteger, Text, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tokstack.clock import Clock
 from tokstack.storage.sql.tables import ephemeral
 from tokstack.storage.sql.writer import writer_for
+
+# Built once, with bound parameters: a code exchange runs three of these, under the write lock.
+_DELETE = delete(ephemeral).where(ephemeral.c.key == bindparam("key"))
+_INSERT = insert(ephemeral).values(
+    key=bindparam("key"), value=bindparam("value"), expires_at=bindparam("expires_at")
+)
+_TAKE = _DELETE.returning(ephemeral.c.value, ephemeral.c.expires_at)
+_GET = select(ephemeral.c.value).where(
+    ephemeral.c.key == bindparam("key"), ephemeral.c.expires_at > bindparam("now")
+)
 
 
 class SqlEphemeral:
@@ -23,41 +33,31 @@ class SqlEphemeral:
     async def put(self, key: str, value: str, ttl: int) -> None:
         expires = self.clock.now() + ttl
         async with self.writer.transaction() as db:
-            await db.execute(delete(ephemeral).where(ephemeral.c.key == key))
-            await db.execute(insert(ephemeral).values(key=key, value=value, expires_at=expires))
+            await db.execute(_DELETE, {"key": key})
+            await db.execute(_INSERT, {"key": key, "value": value, "expires_at": expires})
 
     async def get(self, key: str) -> str | None:
         async with self.reader.connect() as db:
-            found = await db.execute(
-                select(ephemeral.c.value).where(
-                    ephemeral.c.key == key, ephemeral.c.expires_at > self.clock.now()
-                )
-            )
+            found = await db.execute(_GET, {"key": key, "now": self.clock.now()})
             value = found.scalar()
         return None if value is None else str(value)
 
     async def take(self, key: str, leave: tuple[str, str, int] | None = None) -> str | None:
         now = self.clock.now()
         async with self.writer.transaction() as db:
-            found = await db.execute(
-                delete(ephemeral)
-                .where(ephemeral.c.key == key)
-                .returning(ephemeral.c.value, ephemeral.c.expires_at)
-            )
+            found = await db.execute(_TAKE, {"key": key})
             row = found.first()
             if row is None or row.expires_at <= now:
                 return None
             if leave is not None:
                 marker, value, ttl = leave
-                await db.execute(delete(ephemeral).where(ephemeral.c.key == marker))
-                await db.execute(
-                    insert(ephemeral).values(key=marker, value=value, expires_at=now + ttl)
-                )
+                await db.execute(_DELETE, {"key": marker})
+                await db.execute(_INSERT, {"key": marker, "value": value, "expires_at": now + ttl})
         return str(row.value)
 
     async def delete(self, key: str) -> None:
         async with self.writer.transaction() as db:
-            await db.execute(delete(ephemeral).where(ephemeral.c.key == key))
+            await db.execute(_DELETE, {"key": key})
 
     async def incr(self, key: str, ttl: int) -> int:
         now = self.clock.now()

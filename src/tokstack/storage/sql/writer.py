@@ -112,14 +112,17 @@ class GroupCommit:
             self._queued -= 1
         try:
             batch = self._batch or await self._open()
-            savepoint = await self._guard(batch, batch.connection.begin_nested())
+            connection = batch.connection
+            # plain SQL: SQLAlchemy's nested-transaction objects cost more than SQLite's work
+            await self._guard(batch, connection.exec_driver_sql("SAVEPOINT unit"))
             try:
-                yield batch.connection
+                yield connection
             except BaseException:
                 if batch.broken is None:
-                    await self._guard(batch, savepoint.rollback())
+                    await self._guard(batch, connection.exec_driver_sql("ROLLBACK TO unit"))
+                    await self._guard(batch, connection.exec_driver_sql("RELEASE unit"))
                 raise
-            await self._guard(batch, savepoint.commit())
+            await self._guard(batch, connection.exec_driver_sql("RELEASE unit"))
             batch.size += 1
         finally:
             await self._hand_over()
