@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.services import scratch_postgres
-from tokstack.domain.models import TokenRecord
+from tokstack.domain.models import Renewal, Renewed, TokenRecord
 from tokstack.errors import Conflict, NotFound
 from tokstack.storage.sql import migrate
 from tokstack.storage.sql.engine import async_engine
@@ -230,34 +230,72 @@ async def test_mint_stores_tokens_for_an_active_authorization(store: SqlStore) -
         assert await unit.tokens.get("d" * 64) is None
 
 
-async def test_mint_rotating_spends_the_refresh_token_once(store: SqlStore) -> None:
+def renewal(access: str, refresh: str | None) -> Renewal:
+    return Renewal(
+        access_digest=access, access_expires_at=NOW + 90, refresh_digest=refresh, grant_id="new"
+    )
+
+
+async def test_renew_rotating_spends_the_refresh_token_once(store: SqlStore) -> None:
     _, app_id, _, authz_id = await seed(store)
     async with store.unit() as unit:
-        await unit.tokens.add(token("r" * 64, app_id, authz_id, kind="refresh"))
-    first = [token("a" * 64, app_id, authz_id), token("b" * 64, app_id, authz_id, kind="refresh")]
-    again = [token("c" * 64, app_id, authz_id)]
-    assert await store.mint(authz_id, first, refresh="r" * 64, rotate=True, now=NOW + 7)
-    assert await store.mint(authz_id, again, refresh="r" * 64, rotate=True, now=NOW + 8) is None
+        await unit.tokens.add(token("r" * 64, app_id, authz_id, grant="g1", kind="refresh"))
+    renewed = await store.renew("r" * 64, app_id, NOW + 7, renewal("a" * 64, "b" * 64))
+    assert renewed == Renewed("open-1", ("user.info.basic",), NOW + 60)
+    assert await store.renew("r" * 64, app_id, NOW + 8, renewal("c" * 64, "d" * 64)) is None
     async with store.read() as unit:
         spent = await unit.tokens.get("r" * 64)
-        assert spent is not None and spent.rotated_at == NOW + 7
-        assert await unit.tokens.get("b" * 64) is not None
+        access = await unit.tokens.get("a" * 64)
+        refresh = await unit.tokens.get("b" * 64)
         assert await unit.tokens.get("c" * 64) is None
+    assert spent is not None and spent.rotated_at == NOW + 7
+    assert access == TokenRecord(
+        digest="a" * 64,
+        kind="access",
+        app_id=app_id,
+        authorization_id=authz_id,
+        grant_id="g1",
+        scopes=("user.info.basic",),
+        issued_at=NOW + 7,
+        expires_at=NOW + 90,
+    )
+    assert refresh is not None and refresh.kind == "refresh"
+    assert refresh.expires_at == NOW + 60 and refresh.grant_id == "g1"
 
 
-async def test_mint_keeping_the_refresh_token_requires_it_unrevoked(store: SqlStore) -> None:
+async def test_renew_keeping_the_refresh_token(store: SqlStore) -> None:
+    _, app_id, _, authz_id = await seed(store)
+    async with store.unit() as unit:
+        await unit.tokens.add(token("r" * 64, app_id, authz_id, grant="", kind="refresh"))
+    assert await store.renew("r" * 64, app_id, NOW, renewal("a" * 64, None))
+    assert await store.renew("r" * 64, app_id, NOW, renewal("b" * 64, None))
+    async with store.read() as unit:
+        kept = await unit.tokens.get("r" * 64)
+        second = await unit.tokens.get("b" * 64)
+    assert kept is not None and kept.rotated_at is None
+    assert second is not None and second.grant_id == "new"  # none stored: the fresh one
+
+
+async def test_renew_refuses_every_unspendable_refresh_token(store: SqlStore) -> None:
     _, app_id, _, authz_id = await seed(store)
     async with store.unit() as unit:
         await unit.tokens.add(token("r" * 64, app_id, authz_id, kind="refresh"))
-    assert await store.mint(authz_id, [token("a" * 64, app_id, authz_id)], refresh="r" * 64)
-    assert await store.mint(authz_id, [token("b" * 64, app_id, authz_id)], refresh="r" * 64)
+        await unit.tokens.add(token("x" * 64, app_id, authz_id, kind="access"))
+        await unit.tokens.add(token("v" * 64, app_id, authz_id, kind="refresh"))
+        await unit.tokens.revoke("v" * 64, NOW)
+    fresh = renewal("a" * 64, "b" * 64)
+    assert await store.renew("x" * 64, app_id, NOW, fresh) is None  # not a refresh token
+    assert await store.renew("v" * 64, app_id, NOW, fresh) is None  # revoked
+    assert await store.renew("r" * 64, app_id + 1, NOW, fresh) is None  # another app's
+    assert await store.renew("r" * 64, app_id, NOW + 60, fresh) is None  # expired
+    assert await store.renew("z" * 64, app_id, NOW, fresh) is None  # unknown
     async with store.unit() as unit:
-        await unit.tokens.revoke("r" * 64, NOW)
-    assert await store.mint(authz_id, [token("c" * 64, app_id, authz_id)], refresh="r" * 64) is None
+        await unit.authorizations.revoke(authz_id, NOW)
+    assert await store.renew("r" * 64, app_id, NOW, fresh) is None  # authorization revoked
     async with store.read() as unit:
-        kept = await unit.tokens.get("r" * 64)
-        assert kept is not None and kept.rotated_at is None
-        assert await unit.tokens.get("c" * 64) is None
+        assert await unit.tokens.get("a" * 64) is None
+        untouched = await unit.tokens.get("r" * 64)
+    assert untouched is not None and untouched.rotated_at is None
 
 
 async def test_concurrent_units_commit_and_fail_independently(store: SqlStore) -> None:

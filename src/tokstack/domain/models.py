@@ -74,6 +74,23 @@ class TokenRecord:
 
 
 @dataclass(frozen=True)
+class Renewal:
+    """What a refresh grant stores for the refresh token it spends."""
+
+    access_digest: str
+    access_expires_at: int
+    refresh_digest: str | None  # the rotated-in refresh token; None keeps the old one usable
+    grant_id: str  # for a refresh token stored without one
+
+
+@dataclass(frozen=True)
+class Renewed:
+    open_id: str
+    scopes: tuple[str, ...]
+    refresh_expires_at: int  # the spent refresh token's: the lifetime carries over
+
+
+@dataclass(frozen=True)
 class AccessContext:
     """Everything ``/v2/user/info/`` needs, read with one lookup by token digest."""
 

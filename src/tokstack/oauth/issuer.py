@@ -47,17 +47,40 @@ class Pair:
 
     def body(self, open_id: str) -> dict[str, Any]:
         """The seven-field body; counts the tokens as issued (call once they are stored)."""
-        for record in self.records:
-            TOKENS_ISSUED.labels(record.kind).inc()
-        return {
-            "access_token": self.access,
-            "expires_in": self.access_expires_in,
-            "open_id": open_id,
-            "refresh_expires_in": self.refresh_expires_in,
-            "refresh_token": self.refresh,
-            "scope": scope_list.format_list(self.scopes),
-            "token_type": "Bearer",
-        }
+        return token_body(
+            self.access,
+            self.access_expires_in,
+            open_id,
+            self.refresh,
+            self.refresh_expires_in,
+            self.scopes,
+            new_refresh=len(self.records) > 1,
+        )
+
+
+def token_body(
+    access: str,
+    expires_in: int,
+    open_id: str,
+    refresh: str,
+    refresh_expires_in: int,
+    scopes: tuple[str, ...],
+    *,
+    new_refresh: bool,
+) -> dict[str, Any]:
+    """The seven-field body of a grant; counts the tokens as issued (they are stored)."""
+    TOKENS_ISSUED.labels("access").inc()
+    if new_refresh:
+        TOKENS_ISSUED.labels("refresh").inc()
+    return {
+        "access_token": access,
+        "expires_in": expires_in,
+        "open_id": open_id,
+        "refresh_expires_in": max(0, refresh_expires_in),
+        "refresh_token": refresh,
+        "scope": scope_list.format_list(scopes),
+        "token_type": "Bearer",
+    }
 
 
 def new_pair(

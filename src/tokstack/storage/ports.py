@@ -11,6 +11,8 @@ from tokstack.domain.models import (
     App,
     Authorization,
     Developer,
+    Renewal,
+    Renewed,
     TokenRecord,
     User,
     WebhookEvent,
@@ -131,21 +133,23 @@ class Store(Protocol):
         """The hot-path read: token + authorization + user + union_id in one query."""
         ...
 
-    async def mint(
-        self,
-        authorization_id: int,
-        records: Sequence[TokenRecord],
-        *,
-        refresh: str | None = None,
-        rotate: bool = False,
-        now: int = 0,
-    ) -> str | None:
-        """The hot-path write of the token endpoint, in one durable transaction.
+    async def mint(self, authorization_id: int, records: Sequence[TokenRecord]) -> str | None:
+        """Stores ``records`` in one durable transaction if the authorization is active.
 
-        Stores ``records`` if the authorization is active and, with ``refresh`` (the digest
-        of the refresh token they replace), only if that token is neither revoked nor used;
-        ``rotate`` marks it used at ``now``. Returns the authorization's open_id, or None
-        having written nothing.
+        The code exchange's write. Returns the authorization's open_id, or None having
+        written nothing.
+        """
+        ...
+
+    async def renew(
+        self, refresh_digest: str, app_id: int, now: int, renewal: Renewal
+    ) -> Renewed | None:
+        """The refresh grant's read and write in one durable transaction.
+
+        Only for a refresh token of ``app_id`` that is unexpired at ``now``, neither revoked
+        nor used, of an active authorization: marks it used at ``now`` when ``renewal``
+        brings a new refresh token, and stores the new tokens with its authorization, grant
+        and scopes. None, having written nothing, in every other case.
         """
         ...
 

@@ -18,6 +18,8 @@ from tokstack.domain.models import (
     App,
     Authorization,
     Developer,
+    Renewal,
+    Renewed,
     TokenRecord,
     User,
     WebhookEvent,
@@ -495,9 +497,17 @@ _TOKEN_COLUMNS = (
     "expires_at",
 )
 _ACTIVE_OPEN_ID = "SELECT open_id FROM authorizations WHERE id = ? AND revoked_at IS NULL"
-_UNSPENT = "rotated_at IS NULL AND revoked_at IS NULL"
-_ROTATE = "UPDATE tokens SET rotated_at = ? WHERE digest = ? AND " + _UNSPENT  # noqa: S608
-_USABLE = "SELECT 1 FROM tokens WHERE digest = ? AND " + _UNSPENT  # noqa: S608
+# a refresh token the grant may spend: the conditions the unit path checks one by one
+_SPENDABLE = (
+    "t.digest = ? AND t.kind = 'refresh' AND t.app_id = ? AND t.expires_at > ?"
+    " AND t.rotated_at IS NULL AND t.revoked_at IS NULL"
+)
+_USABLE_REFRESH = (
+    "SELECT t.authorization_id, t.grant_id, t.scopes, t.expires_at, a.open_id"  # noqa: S608
+    " FROM tokens t JOIN authorizations a ON a.id = t.authorization_id"
+    f" WHERE {_SPENDABLE} AND a.revoked_at IS NULL"
+)
+_ROTATE = "UPDATE tokens SET rotated_at = ? WHERE digest = ?"
 
 
 def _token_row(record: TokenRecord) -> tuple[Any, ...]:
@@ -524,28 +534,50 @@ def _insert_tokens_sql(count: int) -> str:
     return f"INSERT INTO tokens ({columns}) VALUES {', '.join([row] * count)}"  # noqa: S608 - constants
 
 
+# PostgreSQL runs each write below as one statement (data-modifying CTEs) on the autocommit
+# pool: one round trip, committed on its own, durable when it returns.
 @functools.cache
-def _pg_mint_sql(count: int, refresh: bool, rotate: bool) -> str:
-    """Checks, rotates and inserts in one statement (data-modifying CTEs)."""
+def _pg_mint_sql(count: int) -> str:
     types = ("text", "text", "bigint", "bigint", "text", "text", "bigint", "bigint")
     row = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
-    gate = "a"
-    sql = "WITH a AS (SELECT open_id FROM authorizations WHERE id = %s AND revoked_at IS NULL)"
-    if refresh:
-        gate = "r"
-        spend = "UPDATE tokens SET rotated_at = %s" if rotate else "SELECT 1 FROM tokens"
-        returning = " RETURNING 1" if rotate else ""
-        sql += (
-            f", r AS ({spend} WHERE digest = %s AND {_UNSPENT}"
-            f" AND EXISTS (SELECT FROM a){returning})"
-        )
     columns = ", ".join(_TOKEN_COLUMNS)
     return (
-        f"{sql}, i AS (INSERT INTO tokens ({columns}) SELECT * FROM"  # noqa: S608 - constants
+        "WITH a AS (SELECT open_id FROM authorizations WHERE id = %s AND revoked_at IS NULL),"  # noqa: S608
+        f" i AS (INSERT INTO tokens ({columns}) SELECT * FROM"
         f" (VALUES {', '.join([row] * count)}) AS v({columns})"
-        f" WHERE EXISTS (SELECT FROM {gate}))"
-        f" SELECT open_id FROM a WHERE EXISTS (SELECT FROM {gate})"
+        " WHERE EXISTS (SELECT FROM a))"
+        " SELECT open_id FROM a"
     )
+
+
+def _pg_renew_sql(rotate: bool) -> str:
+    spend = (
+        "UPDATE tokens t SET rotated_at = %s FROM authorizations a"
+        if rotate
+        else "SELECT t.authorization_id, t.grant_id, t.scopes, t.expires_at, a.open_id"
+        " FROM tokens t, authorizations a"
+    )
+    returning = (
+        " RETURNING t.authorization_id, t.grant_id, t.scopes, t.expires_at, a.open_id"
+        if rotate
+        else ""
+    )
+    condition = _SPENDABLE.replace("?", "%s")
+    columns = ", ".join(_TOKEN_COLUMNS)
+    return (
+        f"WITH s AS ({spend} WHERE {condition} AND a.id = t.authorization_id"  # noqa: S608
+        f" AND a.revoked_at IS NULL{returning}),"
+        f" i AS (INSERT INTO tokens ({columns})"
+        " SELECT %s::text, 'access', %s::bigint, s.authorization_id,"
+        " COALESCE(NULLIF(s.grant_id, ''), %s::text), s.scopes, %s::bigint, %s::bigint FROM s"
+        " UNION ALL SELECT %s::text, 'refresh', %s::bigint, s.authorization_id,"
+        " COALESCE(NULLIF(s.grant_id, ''), %s::text), s.scopes, %s::bigint, s.expires_at FROM s"
+        " WHERE %s::text IS NOT NULL)"
+        " SELECT open_id, scopes, expires_at FROM s"
+    )
+
+
+_PG_RENEW = {rotate: _pg_renew_sql(rotate) for rotate in (False, True)}
 
 
 class SqlStore:
@@ -558,6 +590,7 @@ class SqlStore:
         on_change: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
         self.writer = writer_for(engine)
         self.reader = reader or engine  # SQLite: reads need not wait for the write lock
         self.on_change = on_change
@@ -592,26 +625,12 @@ class SqlStore:
             app_rate_limit=row["app_rate_limit"],
         )
 
-    async def mint(
-        self,
-        authorization_id: int,
-        records: Sequence[TokenRecord],
-        *,
-        refresh: str | None = None,
-        rotate: bool = False,
-        now: int = 0,
-    ) -> str | None:
+    async def mint(self, authorization_id: int, records: Sequence[TokenRecord]) -> str | None:
         rows = _flat([_token_row(record) for record in records])
-        if self.engine.dialect.name == "postgresql":
-            # One statement, committed on its own: a single round trip on the autocommit pool
-            # (begin/commit there send nothing), durable when it returns.
-            checks: tuple[Any, ...] = ()
-            if refresh is not None:
-                checks = (now, refresh) if rotate else (refresh,)
-            async with self.reader.begin() as connection:
+        if self._postgres:
+            async with self.reader.begin() as connection:  # autocommit: see _pg_mint_sql
                 found = await connection.exec_driver_sql(
-                    _pg_mint_sql(len(records), refresh is not None, rotate),
-                    (authorization_id, *checks, *rows),
+                    _pg_mint_sql(len(records)), (authorization_id, *rows)
                 )
                 return found.scalar()
         async with self.writer.transaction() as connection:
@@ -620,17 +639,64 @@ class SqlStore:
             ).scalar()
             if open_id is None:
                 return None
-            if refresh is not None:
-                if rotate:
-                    spent = await connection.exec_driver_sql(_ROTATE, (now, refresh))
-                    usable = spent.rowcount == 1
-                else:
-                    found = await connection.exec_driver_sql(_USABLE, (refresh,))
-                    usable = found.first() is not None
-                if not usable:
-                    return None
             await connection.exec_driver_sql(_insert_tokens_sql(len(records)), rows)
             return str(open_id)
+
+    async def renew(
+        self, refresh_digest: str, app_id: int, now: int, renewal: Renewal
+    ) -> Renewed | None:
+        rotate = renewal.refresh_digest is not None
+        if self._postgres:
+            async with self.reader.begin() as connection:  # autocommit: see _pg_mint_sql
+                found = await connection.exec_driver_sql(
+                    _PG_RENEW[rotate],
+                    (
+                        *((now,) if rotate else ()),
+                        refresh_digest,
+                        app_id,
+                        now,
+                        renewal.access_digest,
+                        app_id,
+                        renewal.grant_id,
+                        now,
+                        renewal.access_expires_at,
+                        renewal.refresh_digest,
+                        app_id,
+                        renewal.grant_id,
+                        now,
+                        renewal.refresh_digest,
+                    ),
+                )
+                spent: Any = found.first()
+            if spent is None:
+                return None
+            return Renewed(spent.open_id, scope_list.parse(spent.scopes), spent.expires_at)
+        async with self.writer.transaction() as connection:
+            found = await connection.exec_driver_sql(_USABLE_REFRESH, (refresh_digest, app_id, now))
+            usable: Any = found.first()
+            if usable is None:
+                return None
+            authorization_id, grant_id, scopes, expires_at, open_id = usable
+            if rotate:
+                await connection.exec_driver_sql(_ROTATE, (now, refresh_digest))
+            minted = [(renewal.access_digest, "access", renewal.access_expires_at)]
+            if renewal.refresh_digest is not None:
+                minted.append((renewal.refresh_digest, "refresh", expires_at))
+            rows = [
+                (
+                    digest,
+                    kind,
+                    app_id,
+                    authorization_id,
+                    grant_id or renewal.grant_id,
+                    scopes,
+                    now,
+                    expires,
+                )
+                for digest, kind, expires in minted
+            ]
+            await connection.exec_driver_sql(_insert_tokens_sql(len(rows)), _flat(rows))
+            return Renewed(str(open_id), scope_list.parse(scopes), expires_at)
 
     async def ping(self) -> None:
         async with self.reader.connect() as connection:
