@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 import secrets
 import string
 import time
@@ -22,7 +23,8 @@ def log_id(now: float | None = None) -> str:
     second = int(time.time() if now is None else now)
     if _stamp[0] != second:  # formatting the time once a second, not once a request
         _stamp = (second, time.strftime("%Y%m%d%H%M%S", time.gmtime(second)))
-    return _stamp[1] + secrets.token_hex(10).upper()
+    # not a secret (it is in every response): the fast generator, not the OS's
+    return _stamp[1] + f"{random.getrandbits(80):020X}"
 
 
 def _random(alphabet: str, length: int) -> str:
