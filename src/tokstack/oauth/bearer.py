@@ -24,13 +24,7 @@ async def lookup(ctx: Context, digest: str) -> AccessContext | None:
     cache = ctx.access_cache
     if cache is None:
         return await ctx.store.access_context(digest)
-    access = cache.get(digest)
-    if access is None:
-        version = cache.version()
-        access = await ctx.store.access_context(digest)
-        if access is not None:
-            cache.put(digest, access, version)
-    return access
+    return await cache.get_or_load(digest, lambda: ctx.store.access_context(digest))
 
 
 async def authenticate(ctx: Context, header: str | None) -> AccessContext:

@@ -11,15 +11,13 @@ from tokstack.services.context import Context
 
 async def app_by_key(ctx: Context, client_key: str) -> App | None:
     """The app, from this process's cache when nothing changed since it was read."""
-    cache = ctx.app_cache
-    app = cache.get(client_key) if cache is not None else None
-    if app is None:
-        version = cache.version() if cache is not None else None
+
+    async def load() -> App | None:
         async with ctx.store.read() as unit:
-            app = await unit.apps.by_client_key(client_key)
-        if app is not None and cache is not None:
-            cache.put(client_key, app, version)
-    return app
+            return await unit.apps.by_client_key(client_key)
+
+    cache = ctx.app_cache
+    return await (load() if cache is None else cache.get_or_load(client_key, load))
 
 
 async def authenticate_client(ctx: Context, form: Mapping[str, str]) -> App:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Generic, Protocol, TypeVar
 
 from tokstack.domain.models import AccessContext, App
@@ -23,6 +25,7 @@ class VersionedCache(Generic[V]):
         self.max_entries = max_entries
         self._entries: dict[str, tuple[float, V]] = {}
         self._seen: int | None = None
+        self._loading: dict[str, tuple[int | None, asyncio.Future[V | None]]] = {}
 
     def version(self) -> int | None:
         """The version to pass back to ``put``; read it before reading the database."""
@@ -50,6 +53,43 @@ class VersionedCache(Generic[V]):
         if len(self._entries) >= self.max_entries:
             self._entries.clear()
         self._entries[key] = (time.monotonic(), value)
+
+    async def get_or_load(self, key: str, load: Callable[[], Awaitable[V | None]]) -> V | None:
+        """The cached value, or ``load()``'s; concurrent misses of one key share one load.
+
+        When an entry expires under load, every request in flight for it missed at once and
+        each queried the database. A request joins a load only if nothing changed since it
+        began, so none is answered with what a revocation has since undone.
+        """
+        value = self.get(key)
+        if value is not None:
+            return value
+        version = self.version()
+        pending = self._loading.get(key)
+        if pending is not None and pending[0] == version and version is not None:
+            try:
+                return await asyncio.shield(pending[1])
+            except asyncio.CancelledError:
+                if not pending[1].cancelled():
+                    raise  # this request was cancelled, not the one loading
+        future: asyncio.Future[V | None] = asyncio.get_running_loop().create_future()
+        self._loading[key] = (version, future)
+        try:
+            value = await load()
+        except asyncio.CancelledError:
+            future.cancel()  # its waiters load for themselves
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no waiter is required to exist
+            raise
+        finally:
+            if self._loading.get(key, (None, None))[1] is future:
+                del self._loading[key]
+        if value is not None:
+            self.put(key, value, version)
+        future.set_result(value)
+        return value
 
 
 AccessCache = VersionedCache[AccessContext]
