@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Text, bindparam, delete, insert, select, update
+from sqlalchemy import BigInteger, Text, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -10,10 +10,12 @@ from tokstack.clock import Clock
 from tokstack.storage.sql.tables import ephemeral
 from tokstack.storage.sql.writer import writer_for
 
-# Built once, with bound parameters: a code exchange runs three of these, under the write lock.
+# Built once, with bound parameters: a code exchange runs two of these, under the write lock.
 _DELETE = delete(ephemeral).where(ephemeral.c.key == bindparam("key"))
-_INSERT = insert(ephemeral).values(
-    key=bindparam("key"), value=bindparam("value"), expires_at=bindparam("expires_at")
+# one statement instead of a delete and an insert; SQLite and PostgreSQL share this syntax
+_REPLACE = text(
+    "INSERT INTO ephemeral (key, value, expires_at) VALUES (:key, :value, :expires_at)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at"
 )
 _TAKE = _DELETE.returning(ephemeral.c.value, ephemeral.c.expires_at)
 _GET = select(ephemeral.c.value).where(
@@ -33,8 +35,7 @@ class SqlEphemeral:
     async def put(self, key: str, value: str, ttl: int) -> None:
         expires = self.clock.now() + ttl
         async with self.writer.transaction() as db:
-            await db.execute(_DELETE, {"key": key})
-            await db.execute(_INSERT, {"key": key, "value": value, "expires_at": expires})
+            await db.execute(_REPLACE, {"key": key, "value": value, "expires_at": expires})
 
     async def get(self, key: str) -> str | None:
         async with self.reader.connect() as db:
@@ -51,8 +52,7 @@ class SqlEphemeral:
                 return None
             if leave is not None:
                 marker, value, ttl = leave
-                await db.execute(_DELETE, {"key": marker})
-                await db.execute(_INSERT, {"key": marker, "value": value, "expires_at": now + ttl})
+                await db.execute(_REPLACE, {"key": marker, "value": value, "expires_at": now + ttl})
         return str(row.value)
 
     async def delete(self, key: str) -> None:
