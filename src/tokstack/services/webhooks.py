@@ -12,12 +12,14 @@ import contextlib
 import hashlib
 import hmac
 import logging
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tokstack.domain.models import WebhookEvent
 from tokstack.metrics import WEBHOOKS
 from tokstack.services.context import Context
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("tokstack.webhooks")
 
@@ -54,12 +56,9 @@ class WebhookWorker:
         self.base_delay = max(1, base_delay)
         self.poll_interval = poll_interval
         self.batch = batch
-        self._http = httpx.AsyncClient(
-            timeout=timeout,
-            follow_redirects=False,
-            transport=transport,
-            headers={"User-Agent": "tokstack-webhooks"},
-        )
+        self._timeout = timeout
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def _send(self, event: WebhookEvent) -> str | None:
@@ -74,8 +73,17 @@ class WebhookWorker:
             "Content-Type": "application/json",
             "TikTok-Signature": signature_header(secret, body, self.ctx.clock.now()),
         }
+        import httpx  # on first delivery: most workers never send one (4 MB each)
+
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self._timeout,
+                follow_redirects=False,
+                transport=self._transport,
+                headers={"User-Agent": "tokstack-webhooks"},
+            )
         try:
-            response = await self._http.post(event.url, content=body, headers=headers)
+            response = await self._client.post(event.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"
         if 200 <= response.status_code < 300:
@@ -127,4 +135,6 @@ class WebhookWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
