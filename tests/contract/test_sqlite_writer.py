@@ -6,6 +6,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.contract.test_storage import NOW, seed, token
 from tokstack.storage.sql import migrate
 from tokstack.storage.sql.engine import async_engine
@@ -60,3 +62,25 @@ async def test_two_processes_worth_of_writers_lose_nothing(tmp_path: Path) -> No
             assert stored is not None and stored.issued_at == NOW
     await first.close()
     await second.close()
+
+
+async def test_a_write_inside_a_write_fails_at_once_instead_of_waiting_for_itself(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    migrate.upgrade(url)
+    store = SqlStore(async_engine(url, pool_size=2, timeout=5))
+    _, app_id, _, authz_id = await seed(store)
+
+    async def nested() -> None:
+        async with store.unit() as unit:
+            await unit.tokens.add(token("a" * 64, app_id, authz_id))
+            async with store.unit() as inner:
+                await inner.tokens.add(token("b" * 64, app_id, authz_id))
+
+    with pytest.raises(RuntimeError, match="inside another"):
+        await asyncio.wait_for(nested(), 2)
+    async with store.read() as unit:  # the outer unit failed whole
+        assert await unit.tokens.get("a" * 64) is None
+    assert await store.mint(authz_id, [token("c" * 64, app_id, authz_id)]) == "open-1"
+    await store.close()

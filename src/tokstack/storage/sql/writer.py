@@ -16,6 +16,7 @@ import os
 import weakref
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -102,9 +103,13 @@ class GroupCommit:
         self._lock = asyncio.Lock()
         self._queued = 0
         self._batch: _Batch | None = None
+        self._inside: ContextVar[bool] = ContextVar(f"writing-{id(self)}", default=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        if self._inside.get():
+            # it would wait for the lock its own caller holds, for ever
+            raise RuntimeError("a write transaction inside another on the same SQLite writer")
         self._queued += 1
         try:
             await self._lock.acquire()
@@ -115,6 +120,7 @@ class GroupCommit:
             connection = batch.connection
             # plain SQL: SQLAlchemy's nested-transaction objects cost more than SQLite's work
             await self._guard(batch, connection.exec_driver_sql("SAVEPOINT unit"))
+            inside = self._inside.set(True)
             try:
                 yield connection
             except BaseException:
@@ -122,6 +128,8 @@ class GroupCommit:
                     await self._guard(batch, connection.exec_driver_sql("ROLLBACK TO unit"))
                     await self._guard(batch, connection.exec_driver_sql("RELEASE unit"))
                 raise
+            finally:
+                self._inside.reset(inside)
             await self._guard(batch, connection.exec_driver_sql("RELEASE unit"))
             batch.size += 1
         finally:
