@@ -14,13 +14,24 @@ from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.repos import SqlStore
 
 
-async def test_a_writer_waiting_for_the_lock_leaves_the_event_loop_running(
-    tmp_path: Path,
-) -> None:
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    migrate.upgrade(url)
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    migrated = f"sqlite:///{tmp_path / 'w.db'}"
+    migrate.upgrade(migrated)
+    return migrated
+
+
+async def seeded(url: str) -> tuple[SqlStore, int, int]:
+    """A store on the file, with one app and one authorization: (store, app id, its id)."""
     store = SqlStore(async_engine(url, pool_size=2, timeout=5))
     _, app_id, _, authz_id = await seed(store)
+    return store, app_id, authz_id
+
+
+async def test_a_writer_waiting_for_the_lock_leaves_the_event_loop_running(
+    url: str, tmp_path: Path
+) -> None:
+    store, app_id, authz_id = await seeded(url)
     other = sqlite3.connect(tmp_path / "w.db", isolation_level=None)  # e.g. a CLI process
     other.execute("BEGIN IMMEDIATE")
     ticks = 0
@@ -43,13 +54,10 @@ async def test_a_writer_waiting_for_the_lock_leaves_the_event_loop_running(
     await store.close()
 
 
-async def test_two_processes_worth_of_writers_lose_nothing(tmp_path: Path) -> None:
+async def test_two_processes_worth_of_writers_lose_nothing(url: str) -> None:
     """Two engines on one file (as two workers have) take turns through the file lock."""
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    migrate.upgrade(url)
-    first = SqlStore(async_engine(url, pool_size=2, timeout=5))
+    first, app_id, authz_id = await seeded(url)
     second = SqlStore(async_engine(url, pool_size=2, timeout=5))
-    _, app_id, _, authz_id = await seed(first)
 
     async def add(store: SqlStore, n: int) -> None:
         async with store.unit() as unit:
@@ -65,12 +73,9 @@ async def test_two_processes_worth_of_writers_lose_nothing(tmp_path: Path) -> No
 
 
 async def test_a_write_inside_a_write_fails_at_once_instead_of_waiting_for_itself(
-    tmp_path: Path,
+    url: str,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    migrate.upgrade(url)
-    store = SqlStore(async_engine(url, pool_size=2, timeout=5))
-    _, app_id, _, authz_id = await seed(store)
+    store, app_id, authz_id = await seeded(url)
 
     async def nested() -> None:
         async with store.unit() as unit:
