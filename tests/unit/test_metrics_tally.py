@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from prometheus_client import REGISTRY
 
-from tokstack.web.observe import Tally
+from tokstack.web.observe import TALLY, Tally, flush_metrics
 
 
 def sample(name: str, **labels: str) -> float:
@@ -39,3 +42,16 @@ def test_flush_adds_counts_buckets_and_sum() -> None:
     assert abs(total - 20.0046) < 1e-9
     tally.flush()  # nothing new: nothing added twice
     assert sample(bucket, route=route, le="+Inf") == before["inf"] + 5
+
+
+async def test_the_flusher_hands_counts_over_while_running_and_on_shutdown() -> None:
+    route = "tally_flusher_route"
+    flusher = asyncio.create_task(flush_metrics(every=0.01))
+    TALLY.add(route, 200, 0.001)
+    await asyncio.sleep(0.05)
+    assert sample("tokstack_http_requests_total", route=route, status="200") == 1
+    TALLY.add(route, 200, 0.001)
+    flusher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flusher
+    assert sample("tokstack_http_requests_total", route=route, status="200") == 2

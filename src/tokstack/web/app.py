@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import sys
 from collections.abc import AsyncIterator
@@ -106,9 +108,13 @@ def create_app(container: Container | None = None) -> Observe:
         if owned and current.settings.webhooks:
             worker = webhook_worker(current)
             worker.start()
+        metrics = asyncio.get_running_loop().create_task(observe.flush_metrics())
         try:
             yield
         finally:
+            metrics.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await metrics
             if worker is not None:
                 await worker.stop()
             if owned:

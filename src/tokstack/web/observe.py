@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -40,7 +41,6 @@ class Tally:
         self._requests: dict[tuple[str, int], int] = {}
         self._latency: dict[str, tuple[list[int], list[float]]] = {}  # bucket counts, sum
         self._bounds = LATENCY._upper_bounds  # the histogram's own buckets, +Inf last
-        self._flushed = time.monotonic()
 
     def add(self, route: str, status: int, elapsed: float) -> None:
         key = (route, status)
@@ -54,11 +54,8 @@ class Tally:
             if elapsed <= bound:
                 counts[i] += 1
                 break
-        if time.monotonic() - self._flushed >= FLUSH_EVERY:
-            self.flush()
 
     def flush(self) -> None:
-        self._flushed = time.monotonic()
         requests, self._requests = self._requests, {}
         latency, self._latency = self._latency, {}
         for (route, status), count in requests.items():
@@ -74,6 +71,16 @@ class Tally:
 
 
 TALLY = Tally()
+
+
+async def flush_metrics(every: float = FLUSH_EVERY) -> None:
+    """Runs for the app's lifetime: hands the tally to Prometheus every ``every`` seconds."""
+    try:
+        while True:
+            await asyncio.sleep(every)
+            TALLY.flush()
+    finally:
+        TALLY.flush()  # on shutdown too
 
 
 class Observe:

@@ -703,6 +703,7 @@ class SqlStore:
             await connection.execute(select(1))
 
     async def close(self) -> None:
+        self.writer.close()
         await self.engine.dispose()
         if self.reader is not self.engine:
             await self.reader.dispose()

@@ -31,6 +31,10 @@ class Writer(Protocol):
         """A connection in a transaction, durable once the block has ended cleanly."""
         ...
 
+    def close(self) -> None:
+        """Releases what the writer holds besides the engine (which its owner disposes)."""
+        ...
+
 
 class PlainWriter:
     """One transaction per block: PostgreSQL already shares fsyncs between its backends."""
@@ -40,6 +44,9 @@ class PlainWriter:
 
     def transaction(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return self.engine.begin()
+
+    def close(self) -> None:
+        pass
 
 
 class FileLock:
@@ -104,6 +111,10 @@ class GroupCommit:
         self._queued = 0
         self._batch: _Batch | None = None
         self._inside: ContextVar[bool] = ContextVar(f"writing-{id(self)}", default=False)
+
+    def close(self) -> None:
+        if self.file_lock is not None:
+            self.file_lock.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
