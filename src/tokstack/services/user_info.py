@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
+
 from tokstack.domain.models import AccessContext
 from tokstack.domain.scopes import BASIC, FIELD_SCOPES
 from tokstack.errors import InvalidParams, ScopeNotAuthorized
@@ -46,6 +48,8 @@ class UserInfo:
             return get
 
         self._avatars = avatars
+        # the JSON of a user for one token and field list, until its avatar URLs change
+        self._rendered: dict[tuple[int, tuple[str, ...]], tuple[AccessContext, int, bytes]] = {}
         self._getters: dict[str, Getter] = {
             "open_id": lambda a, _: a.open_id,
             "union_id": lambda a, _: a.union_id,
@@ -71,3 +75,16 @@ class UserInfo:
             raise ScopeNotAuthorized(detail=f"fields need {','.join(missing)}")
         expires = self._avatars.expiry(now)
         return {field: self._getters[field](access, expires) for field in fields}
+
+    def render_json(self, access: AccessContext, fields: tuple[str, ...], now: int) -> bytes:
+        """``render`` as JSON, memoized: an integration asks the same of the same token."""
+        expires = self._avatars.expiry(now)
+        key = (id(access), fields)
+        hit = self._rendered.get(key)
+        if hit is not None and hit[0] is access and hit[1] == expires:
+            return hit[2]  # access contexts are immutable: same object, same answer
+        data = orjson.dumps(self.render(access, fields, now))
+        if len(self._rendered) >= 10_000:  # bounded; entries hold their access context
+            self._rendered.clear()
+        self._rendered[key] = (access, expires, data)
+        return data

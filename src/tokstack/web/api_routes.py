@@ -18,8 +18,8 @@ async def user_info_response(
     ctx = container.ctx
     access = await authenticate(ctx, authorization)
     await container.limits.api("user.info", access.token.app_id, access.app_rate_limit)
-    user = container.user_info.render(access, parse_fields(fields), ctx.clock.now())
-    return render.v2_ok({"user": user}, log_id)
+    user = container.user_info.render_json(access, parse_fields(fields), ctx.clock.now())
+    return render.v2_ok_user(user, log_id)
 
 
 @api_v2

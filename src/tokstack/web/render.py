@@ -42,6 +42,16 @@ def v2_ok(data: dict[str, Any], log_id: str) -> Response:
     )
 
 
+def v2_ok_user(user_json: bytes, log_id: str) -> Response:
+    """``v2_ok({"user": ...})`` around an already serialized user: the same bytes."""
+    stamp = log_id.encode()
+    body = b'{"data":{"user":%s},"error":{"code":"ok","message":"","log_id":"%s"}}' % (
+        user_json,
+        stamp,
+    )
+    return JSONBytes(body, 200, [(b"x-tt-logid", stamp)])
+
+
 def v2_error(error: ApiError, log_id: str) -> Response:
     if not isinstance(error, ApiV2Error):
         error = _as_v2(error)
