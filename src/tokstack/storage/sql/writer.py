@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 MAX_BATCH = 64
 T = TypeVar("T")
+# the writer whose transaction the current task is inside, if any
+_WRITING: ContextVar[object | None] = ContextVar("tokstack_writing", default=None)
 
 
 class Writer(Protocol):
@@ -110,7 +112,6 @@ class GroupCommit:
         self._lock = asyncio.Lock()
         self._queued = 0
         self._batch: _Batch | None = None
-        self._inside: ContextVar[bool] = ContextVar(f"writing-{id(self)}", default=False)
 
     def close(self) -> None:
         if self.file_lock is not None:
@@ -118,7 +119,7 @@ class GroupCommit:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        if self._inside.get():
+        if _WRITING.get() is self:
             # it would wait for the lock its own caller holds, for ever
             raise RuntimeError("a write transaction inside another on the same SQLite writer")
         self._queued += 1
@@ -131,7 +132,7 @@ class GroupCommit:
             connection = batch.connection
             # plain SQL: SQLAlchemy's nested-transaction objects cost more than SQLite's work
             await self._guard(batch, connection.exec_driver_sql("SAVEPOINT unit"))
-            inside = self._inside.set(True)
+            inside = _WRITING.set(self)
             try:
                 yield connection
             except BaseException:
@@ -140,7 +141,7 @@ class GroupCommit:
                     await self._guard(batch, connection.exec_driver_sql("RELEASE unit"))
                 raise
             finally:
-                self._inside.reset(inside)
+                _WRITING.reset(inside)
             await self._guard(batch, connection.exec_driver_sql("RELEASE unit"))
             batch.size += 1
         finally:
