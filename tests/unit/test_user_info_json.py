@@ -60,3 +60,10 @@ def test_a_new_access_context_or_avatar_expiry_renders_again() -> None:
     before = orjson.loads(users.render_json(first, FIELDS, NOW))["avatar_url"]
     after = orjson.loads(users.render_json(first, FIELDS, later))["avatar_url"]
     assert before != after
+
+
+def test_reloads_of_one_token_replace_its_entry() -> None:
+    users = service()
+    for n in range(50):  # as the access cache reloads a context once a second
+        users.render_json(access(f"Alice {n}"), FIELDS, NOW)
+    assert len(users._rendered) == 1

@@ -49,7 +49,7 @@ class UserInfo:
 
         self._avatars = avatars
         # the JSON of a user for one token and field list, until its avatar URLs change
-        self._rendered: dict[tuple[int, tuple[str, ...]], tuple[AccessContext, int, bytes]] = {}
+        self._rendered: dict[tuple[str, tuple[str, ...]], tuple[AccessContext, int, bytes]] = {}
         self._getters: dict[str, Getter] = {
             "open_id": lambda a, _: a.open_id,
             "union_id": lambda a, _: a.union_id,
@@ -79,12 +79,12 @@ class UserInfo:
     def render_json(self, access: AccessContext, fields: tuple[str, ...], now: int) -> bytes:
         """``render`` as JSON, memoized: an integration asks the same of the same token."""
         expires = self._avatars.expiry(now)
-        key = (id(access), fields)
+        key = (access.token.digest, fields)  # one entry per token: a reload replaces it
         hit = self._rendered.get(key)
         if hit is not None and hit[0] is access and hit[1] == expires:
             return hit[2]  # access contexts are immutable: same object, same answer
         data = orjson.dumps(self.render(access, fields, now))
-        if len(self._rendered) >= 10_000:  # bounded; entries hold their access context
+        if len(self._rendered) >= 4096 and key not in self._rendered:  # bounded
             self._rendered.clear()
         self._rendered[key] = (access, expires, data)
         return data
