@@ -117,6 +117,13 @@ class Connection:
         self._conn.create_function(*args, **kwargs)
 
 
+def sqlite_connection(driver_connection: Any) -> sqlite3.Connection:
+    """The sqlite3 connection under a pooled connection's ``driver_connection``."""
+    if not isinstance(driver_connection, Connection):
+        raise TypeError(f"not an in-loop SQLite connection: {type(driver_connection)!r}")
+    return driver_connection._conn
+
+
 async def connect(database: str, **kwargs: Any) -> Connection:
     """The ``async_creator_fn`` SQLAlchemy calls instead of ``aiosqlite.connect``."""
     # COMMIT and BEGIN run on pool threads, so the connection is shared between threads;

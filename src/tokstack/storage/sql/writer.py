@@ -13,17 +13,20 @@ import asyncio
 import contextlib
 import fcntl
 import os
+import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from tokstack.storage.sql import sqlite_inloop
+
 MAX_BATCH = 64
-T = TypeVar("T")
 # the writer whose transaction the current task is inside, if any
 _WRITING: ContextVar[object | None] = ContextVar("tokstack_writing", default=None)
 
@@ -93,11 +96,21 @@ class FileLock:
 
 
 class _Batch:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, raw: sqlite3.Connection) -> None:
         self.connection = connection
+        self.raw = raw
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.size = 0
         self.broken: BaseException | None = None
+
+    def savepoint(self, sql: str) -> None:
+        """A savepoint step, on the SQLite connection itself: through SQLAlchemy these cost
+        more than a unit's own statements. Its failure (I/O error) fails the batch."""
+        try:
+            self.raw.execute(sql)
+        except sqlite3.Error as exc:
+            self.broken = OperationalError(sql, None, exc)
+            raise self.broken from exc
 
 
 class GroupCommit:
@@ -129,33 +142,23 @@ class GroupCommit:
             self._queued -= 1
         try:
             batch = self._batch or await self._open()
-            connection = batch.connection
-            # plain SQL: SQLAlchemy's nested-transaction objects cost more than SQLite's work
-            await self._guard(batch, connection.exec_driver_sql("SAVEPOINT unit"))
+            batch.savepoint("SAVEPOINT unit")
             inside = _WRITING.set(self)
             try:
-                yield connection
+                yield batch.connection
             except BaseException:
                 if batch.broken is None:
-                    await self._guard(batch, connection.exec_driver_sql("ROLLBACK TO unit"))
-                    await self._guard(batch, connection.exec_driver_sql("RELEASE unit"))
+                    batch.savepoint("ROLLBACK TO unit")
+                    batch.savepoint("RELEASE unit")
                 raise
             finally:
                 _WRITING.reset(inside)
-            await self._guard(batch, connection.exec_driver_sql("RELEASE unit"))
+            batch.savepoint("RELEASE unit")
             batch.size += 1
         finally:
             await self._hand_over()
         # another task may be cancelled while waiting; this unit's outcome is the batch's
         await asyncio.shield(batch.done)
-
-    async def _guard(self, batch: _Batch, step: Awaitable[T]) -> T:
-        """A savepoint step; its failure (I/O error, closed connection) fails the batch."""
-        try:
-            return await step
-        except BaseException as exc:
-            batch.broken = exc
-            raise
 
     async def _open(self) -> _Batch:
         if self.file_lock is not None:
@@ -163,6 +166,8 @@ class GroupCommit:
         try:
             connection = await self.engine.connect()
             try:
+                pooled = await connection.get_raw_connection()
+                raw = sqlite_inloop.sqlite_connection(pooled.driver_connection)
                 await connection.begin()
             except BaseException:
                 await connection.close()
@@ -171,7 +176,7 @@ class GroupCommit:
             if self.file_lock is not None:
                 self.file_lock.release()
             raise
-        self._batch = _Batch(connection)
+        self._batch = _Batch(connection, raw)
         return self._batch
 
     async def _hand_over(self) -> None:
