@@ -102,7 +102,7 @@ def create_app(container: Container | None = None) -> Observe:
             gc.freeze()
             # SQLite's COMMIT (an fsync) and the wait for the other workers' write lock run on
             # threads; by default such a thread waits up to 5 ms for the GIL once its call
-            # returns, and every worker's writes wait for it (handoff 3 ms -> under 0.3 ms).
+            # returns, and every worker's writes wait for it (lock handoff took about 3 ms).
             sys.setswitchinterval(0.0002)
         worker = None
         if owned and current.settings.webhooks:
