@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -42,6 +43,22 @@ async def _developer(request: Request, container: Container) -> Developer | None
         return None
     async with container.ctx.store.unit() as unit:
         return await unit.developers.get(developer_id)
+
+
+SignedInHandler = Callable[[Request, Container, Developer], Awaitable[Response]]
+
+
+def signed_in(handler: SignedInHandler) -> Callable[[Request], Awaitable[Response]]:
+    """A portal page for a signed-in developer; anyone else goes to the login page."""
+
+    async def page(request: Request, container: Container, log_id: str) -> Response:
+        developer = await _developer(request, container)
+        if developer is None:
+            return redirect("/portal/login", 303)
+        return await handler(request, container, developer)
+
+    page.__name__ = handler.__name__  # names the route in metrics
+    return browser(page)
 
 
 def _form_values(form: portal.AppForm | None) -> dict[str, Any]:
@@ -115,11 +132,8 @@ async def _own_app(container: Container, developer: Developer, key: str) -> App:
         raise PageNotFound("No such app.") from None
 
 
-@browser
-async def home(request: Request, container: Container, log_id: str) -> Response:
-    developer = await _developer(request, container)
-    if developer is None:
-        return redirect("/portal/login", 303)
+@signed_in
+async def home(request: Request, container: Container, developer: Developer) -> Response:
     apps = await portal.list_apps(container.ctx, developer.id)
     return _page(request, container, "portal_apps.html", developer=developer, apps=apps)
 
@@ -201,18 +215,13 @@ async def logout(request: Request, container: Container, log_id: str) -> Respons
     return response
 
 
-@browser
-async def new_app_form(request: Request, container: Container, log_id: str) -> Response:
-    if await _developer(request, container) is None:
-        return redirect("/portal/login", 303)
+@signed_in
+async def new_app_form(request: Request, container: Container, _: Developer) -> Response:
     return _form_page(request, container, app=None, values=_form_values(None))
 
 
-@browser
-async def create_app(request: Request, container: Container, log_id: str) -> Response:
-    developer = await _developer(request, container)
-    if developer is None:
-        return redirect("/portal/login", 303)
+@signed_in
+async def create_app(request: Request, container: Container, developer: Developer) -> Response:
     single, form = await _submitted(request)
     if not csrf.valid(request, single.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
@@ -231,20 +240,14 @@ async def create_app(request: Request, container: Container, log_id: str) -> Res
     )
 
 
-@browser
-async def app_page(request: Request, container: Container, log_id: str) -> Response:
-    developer = await _developer(request, container)
-    if developer is None:
-        return redirect("/portal/login", 303)
+@signed_in
+async def app_page(request: Request, container: Container, developer: Developer) -> Response:
     app = await _own_app(container, developer, request.path_params["key"])
     return _form_page(request, container, app=app, values=_app_values(app))
 
 
-@browser
-async def update_app(request: Request, container: Container, log_id: str) -> Response:
-    developer = await _developer(request, container)
-    if developer is None:
-        return redirect("/portal/login", 303)
+@signed_in
+async def update_app(request: Request, container: Container, developer: Developer) -> Response:
     single, form = await _submitted(request)
     if not csrf.valid(request, single.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
@@ -259,11 +262,8 @@ async def update_app(request: Request, container: Container, log_id: str) -> Res
     return redirect(f"/portal/apps/{key}", 303)
 
 
-@browser
-async def rotate(request: Request, container: Container, log_id: str) -> Response:
-    developer = await _developer(request, container)
-    if developer is None:
-        return redirect("/portal/login", 303)
+@signed_in
+async def rotate(request: Request, container: Container, developer: Developer) -> Response:
     form, _ = await form_lists(request)
     if not csrf.valid(request, form.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
@@ -273,11 +273,8 @@ async def rotate(request: Request, container: Container, log_id: str) -> Respons
     return _form_page(request, container, app=app, values=_app_values(app), secret=secret)
 
 
-@browser
-async def upload_icon(request: Request, container: Container, log_id: str) -> Response:
-    developer = await _developer(request, container)
-    if developer is None:
-        return redirect("/portal/login", 303)
+@signed_in
+async def upload_icon(request: Request, container: Container, developer: Developer) -> Response:
     token, data = await upload(request, "icon")
     if not csrf.valid(request, token):
         return error_page(message=csrf.REFUSED, status=403)
