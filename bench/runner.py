@@ -95,14 +95,14 @@ def _measure_once(
     codes: int,
 ) -> wrk.Result:
     load = pools.load(scenario, codes=codes)
-    script = load.script(directory, f"{scenario.name}-{secrets.token_hex(3)}")
-    return wrk.run(
+    return wrk.send(
         binary,
-        server.base + load.path,
-        script,
+        server.base,
+        load,
+        directory,
+        scenario.name,
         seconds=seconds,
         connections=options.connections,
-        header=load.header,
     )
 
 

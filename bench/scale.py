@@ -416,14 +416,14 @@ def _measure_on(
     load = target.pools.load(target.scenario)
 
     def once(seconds: float) -> wrk.Result:
-        script = load.script(target.pools.directory, f"{tag}-{secrets.token_hex(3)}")
-        return wrk.run(
+        return wrk.send(
             binary,
-            server.base + load.path,
-            script,
+            server.base,
+            load,
+            target.pools.directory,
+            tag,
             seconds=seconds,
             connections=options.connections,
-            header=load.header,
         )
 
     if options.warmup > 0:

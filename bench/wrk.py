@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import math
+import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -144,7 +146,9 @@ def run(
     wrk: str, url: str, script: Path, *, seconds: float, connections: int, header: str | None
 ) -> Result:
     """One ``wrk -t1`` run; the process group is killed if anything goes wrong."""
-    cmd = [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script)]
+    # wrk takes whole seconds only ("-d0.5s" makes it exit 1)
+    whole = max(1, math.ceil(seconds))
+    cmd = [wrk, "-t1", f"-c{connections}", f"-d{whole}s", "--latency", "-s", str(script)]
     if header:
         cmd += ["-H", header]
     cmd.append(url)
@@ -161,3 +165,13 @@ def run(
     if proc.returncode != 0:
         raise RuntimeError(f"wrk exited with {proc.returncode}: {err.decode(errors='replace')}")
     return parse(out.decode(errors="replace"))
+
+
+def send(
+    wrk: str, base: str, load: Load, directory: Path, tag: str, *, seconds: float, connections: int
+) -> Result:
+    """One run of ``load`` against the server at ``base``, with a script of its own."""
+    script = load.script(directory, f"{tag}-{secrets.token_hex(3)}")
+    return run(
+        wrk, base + load.path, script, seconds=seconds, connections=connections, header=load.header
+    )
