@@ -71,8 +71,9 @@ async def consume(ctx: Context, code: str) -> tuple[CodeGrant, str]:
     if raw is None:
         first_use = await ctx.ephemeral.get(f"code-used:{digest}")
         if first_use is not None:
-            async with ctx.store.unit() as unit:
-                await unit.tokens.revoke_grant(first_use, ctx.clock.now())
+            # marked before the revocation: a first use still minting sees the mark afterwards
+            await ctx.ephemeral.put(f"code-replayed:{first_use}", "1", ctx.policy.code_ttl)
+            await _revoke_grant(ctx, first_use)
             raise InvalidGrant(detail="authorization code reused; its tokens were revoked")
         raise InvalidGrant(detail="unknown or expired authorization code")
     values = orjson.loads(raw)
@@ -81,3 +82,20 @@ async def consume(ctx: Context, code: str) -> tuple[CodeGrant, str]:
     if grant.expires_at <= ctx.clock.now():
         raise InvalidGrant(detail="authorization code expired")
     return grant, grant_id
+
+
+async def _revoke_grant(ctx: Context, grant_id: str) -> None:
+    async with ctx.store.unit() as unit:
+        await unit.tokens.revoke_grant(grant_id, ctx.clock.now())
+
+
+async def refuse_if_replayed(ctx: Context, grant_id: str) -> None:
+    """After the first use has stored its tokens: if the code was replayed meanwhile, the
+    replay's revocation may have run before they were stored, so revoke them here.
+
+    Either the replay marked the grant before this read (then this revokes), or this read
+    came first, so the tokens were committed before the replay's revocation began.
+    """
+    if await ctx.ephemeral.get(f"code-replayed:{grant_id}") is not None:
+        await _revoke_grant(ctx, grant_id)
+        raise InvalidGrant(detail="authorization code reused; its tokens were revoked")

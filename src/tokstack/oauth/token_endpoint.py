@@ -19,8 +19,8 @@ Grant = Callable[[Context, App, Mapping[str, str]], Awaitable[dict[str, Any]]]
 
 
 async def _active_authorization(unit: Unit, authorization_id: int) -> Authorization:
-    authorization = await unit.authorizations.get(authorization_id)
-    if authorization is None or authorization.revoked_at is not None:
+    authorization = await unit.authorizations.active(authorization_id)
+    if authorization is None:
         raise InvalidGrant(detail="authorization revoked")
     return authorization
 
@@ -43,6 +43,7 @@ async def authorization_code(ctx: Context, app: App, form: Mapping[str, str]) ->
     open_id = await ctx.store.mint(grant.authorization_id, pair.records)
     if open_id is None:
         raise InvalidGrant(detail="authorization revoked")
+    await codes.refuse_if_replayed(ctx, grant_id)
     return pair.body(open_id)
 
 

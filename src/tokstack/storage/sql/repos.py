@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
@@ -277,6 +278,16 @@ class SqlAuthorizations(_Repo):
         row = await self._one(select(authorizations).where(authorizations.c.id == authorization_id))
         return _authorization(row) if row else None
 
+    async def active(self, authorization_id: int) -> Authorization | None:
+        # FOR SHARE (PostgreSQL; SQLite's single writer already serializes): a revocation's
+        # UPDATE waits for this unit, then its token UPDATE sees what this unit minted.
+        row = await self._one(
+            select(authorizations)
+            .where(authorizations.c.id == authorization_id, authorizations.c.revoked_at.is_(None))
+            .with_for_update(read=True)
+        )
+        return _authorization(row) if row else None
+
     async def find(self, user_id: int, app_id: int) -> Authorization | None:
         row = await self._one(
             select(authorizations).where(
@@ -463,6 +474,7 @@ _ACCESS_QUERY = (
     select(
         tokens,
         authorizations.c.open_id,
+        authorizations.c.revoked_at.label("authorization_revoked_at"),
         union_ids.c.union_id,
         apps.c.platform.label("app_platform"),
         apps.c.rate_limit_per_minute.label("app_rate_limit"),
@@ -542,7 +554,8 @@ def _pg_mint_sql(count: int) -> str:
     row = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
     columns = ", ".join(_TOKEN_COLUMNS)
     return (
-        "WITH a AS (SELECT open_id FROM authorizations WHERE id = %s AND revoked_at IS NULL),"  # noqa: S608
+        "WITH a AS (SELECT open_id FROM authorizations WHERE id = %s AND revoked_at IS NULL"  # noqa: S608
+        " FOR SHARE),"
         f" i AS (INSERT INTO tokens ({columns}) SELECT * FROM"
         f" (VALUES {', '.join([row] * count)}) AS v({columns})"
         " WHERE EXISTS (SELECT FROM a))"
@@ -551,28 +564,35 @@ def _pg_mint_sql(count: int) -> str:
 
 
 def _pg_renew_sql(rotate: bool) -> str:
+    # ``a`` locks the authorization row (FOR SHARE) like the unit path's ``active``: a revoke
+    # committed first is seen by the lock's recheck, one committed later waits for this
+    # statement and then revokes what it inserted.
     spend = (
-        "UPDATE tokens t SET rotated_at = %s FROM authorizations a"
+        "UPDATE tokens t SET rotated_at = %(now)s FROM a"
         if rotate
         else "SELECT t.authorization_id, t.grant_id, t.scopes, t.expires_at, a.open_id"
-        " FROM tokens t, authorizations a"
+        " FROM tokens t, a"
     )
     returning = (
         " RETURNING t.authorization_id, t.grant_id, t.scopes, t.expires_at, a.open_id"
         if rotate
         else ""
     )
-    condition = _SPENDABLE.replace("?", "%s")
     columns = ", ".join(_TOKEN_COLUMNS)
     return (
-        f"WITH s AS ({spend} WHERE {condition} AND a.id = t.authorization_id"  # noqa: S608
-        f" AND a.revoked_at IS NULL{returning}),"
+        "WITH a AS (SELECT id, open_id FROM authorizations"  # noqa: S608
+        " WHERE id = (SELECT authorization_id FROM tokens WHERE digest = %(digest)s)"
+        " AND revoked_at IS NULL FOR SHARE),"
+        f" s AS ({spend} WHERE t.digest = %(digest)s AND t.kind = 'refresh'"
+        " AND t.app_id = %(app_id)s AND t.expires_at > %(now)s AND t.rotated_at IS NULL"
+        f" AND t.revoked_at IS NULL AND t.authorization_id = a.id{returning}),"
         f" i AS (INSERT INTO tokens ({columns})"
-        " SELECT %s::text, 'access', %s::bigint, s.authorization_id,"
-        " COALESCE(NULLIF(s.grant_id, ''), %s::text), s.scopes, %s::bigint, %s::bigint FROM s"
-        " UNION ALL SELECT %s::text, 'refresh', %s::bigint, s.authorization_id,"
-        " COALESCE(NULLIF(s.grant_id, ''), %s::text), s.scopes, %s::bigint, s.expires_at FROM s"
-        " WHERE %s::text IS NOT NULL)"
+        " SELECT %(access)s::text, 'access', %(app_id)s::bigint, s.authorization_id,"
+        " COALESCE(NULLIF(s.grant_id, ''), %(grant_id)s::text), s.scopes, %(now)s::bigint,"
+        " %(access_expires_at)s::bigint FROM s"
+        " UNION ALL SELECT %(refresh)s::text, 'refresh', %(app_id)s::bigint, s.authorization_id,"
+        " COALESCE(NULLIF(s.grant_id, ''), %(grant_id)s::text), s.scopes, %(now)s::bigint,"
+        " s.expires_at FROM s WHERE %(refresh)s::text IS NOT NULL)"
         " SELECT open_id, scopes, expires_at FROM s"
     )
 
@@ -616,8 +636,12 @@ class SqlStore:
         if row is None:
             return None
         user = _user({name: row[f"u_{name}"] for name in _USER_COLUMNS})  # type: ignore[arg-type]
+        token = _token(row)
+        if token.revoked_at is None and row["authorization_revoked_at"] is not None:
+            # a token of a revoked authorization is revoked, whatever its own row says
+            token = replace(token, revoked_at=row["authorization_revoked_at"])
         return AccessContext(
-            token=_token(row),
+            token=token,
             user=user,
             open_id=row["open_id"],
             union_id=row["union_id"] or "",
@@ -650,22 +674,15 @@ class SqlStore:
             async with self.reader.begin() as connection:  # autocommit: see _pg_mint_sql
                 found = await connection.exec_driver_sql(
                     _PG_RENEW[rotate],
-                    (
-                        *((now,) if rotate else ()),
-                        refresh_digest,
-                        app_id,
-                        now,
-                        renewal.access_digest,
-                        app_id,
-                        renewal.grant_id,
-                        now,
-                        renewal.access_expires_at,
-                        renewal.refresh_digest,
-                        app_id,
-                        renewal.grant_id,
-                        now,
-                        renewal.refresh_digest,
-                    ),
+                    {
+                        "digest": refresh_digest,
+                        "app_id": app_id,
+                        "now": now,
+                        "access": renewal.access_digest,
+                        "access_expires_at": renewal.access_expires_at,
+                        "refresh": renewal.refresh_digest,
+                        "grant_id": renewal.grant_id,
+                    },
                 )
                 spent: Any = found.first()
             if spent is None:
