@@ -30,9 +30,9 @@ MESSAGES = {
 def _page(
     request: Request, container: Container, template: str, status: int = 200, **values: Any
 ) -> Response:
-    token = csrf.token_for(request)
+    token, browser = container.forms.issue(request)
     response = page(template, status, csrf=token, **values)
-    return csrf.remember(response, token, container.sessions.secure)
+    return container.forms.remember(response, browser)
 
 
 async def _authorized_apps(container: Container, user: User) -> list[dict[str, Any]]:
@@ -96,7 +96,7 @@ async def login_form(request: Request, container: Container, log_id: str) -> Res
 @browser
 async def login(request: Request, container: Container, log_id: str) -> Response:
     form, _ = await form_lists(request)
-    if not csrf.valid(request, form.get("csrf")):
+    if not container.forms.valid(request, form.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
     username = form.get("username", "").strip()
     client = request.client.host if request.client else "unknown"
@@ -132,7 +132,7 @@ async def _user_and_form(
     if user is None:
         return None, {}, redirect("/account/login", 303)
     form, _ = await form_lists(request)
-    if not csrf.valid(request, form.get("csrf")):
+    if not container.forms.valid(request, form.get("csrf")):
         return None, {}, error_page(message=csrf.REFUSED, status=403)
     return user, form, None
 
@@ -194,7 +194,7 @@ async def upload_avatar(request: Request, container: Container, log_id: str) -> 
     if user is None:
         return redirect("/account/login", 303)
     token, data = await upload(request, "avatar")
-    if not csrf.valid(request, token):
+    if not container.forms.valid(request, token):
         return error_page(message=csrf.REFUSED, status=403)
     try:
         await profile.set_avatar(container.ctx, user, data)

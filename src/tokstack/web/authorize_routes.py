@@ -19,10 +19,10 @@ from tokstack.oauth import authorize as flow
 from tokstack.oauth import codes
 from tokstack.services.login import check_credentials
 from tokstack.web.container import Container
+from tokstack.web.csrf import REFUSED
 from tokstack.web.edge import Family
 from tokstack.web.forms import form_lists
 from tokstack.web.pages import error_page, page, redirect
-from tokstack.web.sessions import csrf_ok
 
 log = logging.getLogger("tokstack.authorize")
 EXPIRED = "This request has expired. Go back to the app and try again."
@@ -37,6 +37,32 @@ def render_error(error: ApiError, _log_id: str) -> Response:
 
 
 browser = Family(render_error, ServerError, TemporarilyUnavailable)
+
+
+def _purpose(pending: flow.AuthorizeRequest) -> str:
+    return f"authorize|{pending.id}|{pending.csrf}"
+
+
+def _step_page(
+    request: Request,
+    container: Container,
+    pending: flow.AuthorizeRequest,
+    template: str,
+    status: int = 200,
+    **values: object,
+) -> Response:
+    """The login or consent page, its form bound to this browser and this request."""
+    token, browser_secret = container.forms.issue(request, _purpose(pending))
+    response = page(
+        template,
+        status,
+        interaction=pending.id,
+        csrf=token,
+        app_name=pending.app_name,
+        icon_key=pending.icon_key,
+        **values,
+    )
+    return container.forms.remember(response, browser_secret)
 
 
 async def session_user(request: Request, container: Container) -> User | None:
@@ -99,15 +125,7 @@ async def login_form(request: Request, container: Container, log_id: str) -> Res
     pending = await flow.resume(container.ctx, request.query_params.get("i", ""))
     if pending is None:
         return error_page(message=EXPIRED)
-    return page(
-        "login.html",
-        interaction=pending.id,
-        csrf=pending.csrf,
-        app_name=pending.app_name,
-        icon_key=pending.icon_key,
-        username="",
-        message="",
-    )
+    return _step_page(request, container, pending, "login.html", username="", message="")
 
 
 @browser
@@ -116,31 +134,29 @@ async def login_submit(request: Request, container: Container, log_id: str) -> R
     pending = await flow.resume(container.ctx, form.get("i", ""))
     if pending is None:
         return error_page(message=EXPIRED)
-    if not csrf_ok(pending.csrf, form.get("csrf")):
-        return error_page(message="The form was not accepted. Please try again.", status=403)
+    if not container.forms.valid(request, form.get("csrf"), _purpose(pending)):
+        return error_page(message=REFUSED, status=403)
     username = form.get("username", "").strip()
     client = request.client.host if request.client else "unknown"
     try:
         user = await check_credentials(container.ctx, username, form.get("password", ""), client)
     except ApiError as error:  # throttled: say so on the same page
-        return page(
+        return _step_page(
+            request,
+            container,
+            pending,
             "login.html",
             error.status,
-            interaction=pending.id,
-            csrf=pending.csrf,
-            app_name=pending.app_name,
-            icon_key=pending.icon_key,
             username=username,
             message=error.description,
         )
     if user is None:
-        return page(
+        return _step_page(
+            request,
+            container,
+            pending,
             "login.html",
             401,
-            interaction=pending.id,
-            csrf=pending.csrf,
-            app_name=pending.app_name,
-            icon_key=pending.icon_key,
             username=username,
             message="Incorrect username or password.",
         )
@@ -166,12 +182,11 @@ async def consent_form(request: Request, container: Container, log_id: str) -> R
         }
         for name in pending.scopes
     ]
-    return page(
+    return _step_page(
+        request,
+        container,
+        pending,
         "consent.html",
-        interaction=pending.id,
-        csrf=pending.csrf,
-        app_name=pending.app_name,
-        icon_key=pending.icon_key,
         scopes=items,
         username=user.username,
         display_name=user.display_name,
@@ -184,8 +199,8 @@ async def consent_submit(request: Request, container: Container, log_id: str) ->
     pending = await flow.resume(container.ctx, form.get("i", ""))
     if pending is None:
         return error_page(message=EXPIRED)
-    if not csrf_ok(pending.csrf, form.get("csrf")):
-        return error_page(message="The form was not accepted. Please try again.", status=403)
+    if not container.forms.valid(request, form.get("csrf"), _purpose(pending)):
+        return error_page(message=REFUSED, status=403)
     user = await session_user(request, container)
     if user is None:
         return redirect(f"/v2/auth/login/?i={pending.id}", 303)

@@ -30,6 +30,7 @@ from tokstack.storage.signals import FileSignal, LocalSignal, RedisSignal
 from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
 from tokstack.storage.sql.repos import SqlStore
+from tokstack.web.csrf import FormGuard
 from tokstack.web.sessions import Sessions
 
 
@@ -41,6 +42,7 @@ class Container:
     sessions: Sessions
     developer_sessions: Sessions
     limits: RateLimits
+    forms: FormGuard
     auto_consent: str | None = None
     redis: Any = None
     signal: Any = None
@@ -136,6 +138,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         Sessions(key, secure=secure),
         Sessions(key, secure=secure, cookie="tokstack_developer"),
         RateLimits(limiter, settings.rate_limit_per_minute, settings.token_rate_limit_per_minute),
+        FormGuard(key, secure=secure),
         settings.auto_consent or None,
         redis,
         signal,

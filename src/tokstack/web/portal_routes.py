@@ -32,9 +32,9 @@ PLATFORM_CHOICES = [(p, PLATFORM_LABELS[p]) for p in PLATFORMS]
 def _page(
     request: Request, container: Container, template: str, status: int = 200, **values: Any
 ) -> Response:
-    token = csrf.token_for(request)
+    token, browser = container.forms.issue(request)
     response = page(template, status, csrf=token, **values)
-    return csrf.remember(response, token, container.sessions.secure)
+    return container.forms.remember(response, browser)
 
 
 async def _developer(request: Request, container: Container) -> Developer | None:
@@ -167,7 +167,7 @@ async def signup_form(request: Request, container: Container, log_id: str) -> Re
 @browser
 async def signup(request: Request, container: Container, log_id: str) -> Response:
     form, _ = await form_lists(request)
-    if not csrf.valid(request, form.get("csrf")):
+    if not container.forms.valid(request, form.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
     values = {"name": form.get("name", ""), "email": form.get("email", "")}
     try:
@@ -189,7 +189,7 @@ async def login_form(request: Request, container: Container, log_id: str) -> Res
 @browser
 async def login(request: Request, container: Container, log_id: str) -> Response:
     form, _ = await form_lists(request)
-    if not csrf.valid(request, form.get("csrf")):
+    if not container.forms.valid(request, form.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
     developer = await portal.log_in(container.ctx, form.get("email", ""), form.get("password", ""))
     if developer is None:
@@ -210,7 +210,7 @@ async def login(request: Request, container: Container, log_id: str) -> Response
 async def logout(request: Request, container: Container, log_id: str) -> Response:
     form, _ = await form_lists(request)
     response = redirect("/portal/login", 303)
-    if csrf.valid(request, form.get("csrf")):
+    if container.forms.valid(request, form.get("csrf")):
         container.developer_sessions.logout(response)
     return response
 
@@ -223,7 +223,7 @@ async def new_app_form(request: Request, container: Container, _: Developer) -> 
 @signed_in
 async def create_app(request: Request, container: Container, developer: Developer) -> Response:
     single, form = await _submitted(request)
-    if not csrf.valid(request, single.get("csrf")):
+    if not container.forms.valid(request, single.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
     problems = form.problems()
     if problems:
@@ -249,7 +249,7 @@ async def app_page(request: Request, container: Container, developer: Developer)
 @signed_in
 async def update_app(request: Request, container: Container, developer: Developer) -> Response:
     single, form = await _submitted(request)
-    if not csrf.valid(request, single.get("csrf")):
+    if not container.forms.valid(request, single.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
     app = await _own_app(container, developer, key)
@@ -265,7 +265,7 @@ async def update_app(request: Request, container: Container, developer: Develope
 @signed_in
 async def rotate(request: Request, container: Container, developer: Developer) -> Response:
     form, _ = await form_lists(request)
-    if not csrf.valid(request, form.get("csrf")):
+    if not container.forms.valid(request, form.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
     app = await _own_app(container, developer, key)
@@ -276,7 +276,7 @@ async def rotate(request: Request, container: Container, developer: Developer) -
 @signed_in
 async def upload_icon(request: Request, container: Container, developer: Developer) -> Response:
     token, data = await upload(request, "icon")
-    if not csrf.valid(request, token):
+    if not container.forms.valid(request, token):
         return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
     app = await _own_app(container, developer, key)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
@@ -45,7 +43,3 @@ class Sessions:
         response.delete_cookie(
             self.cookie, path="/", httponly=True, samesite="lax", secure=self.secure
         )
-
-
-def csrf_ok(expected: str, sent: str | None) -> bool:
-    return bool(sent) and hmac.compare_digest(expected.encode(), (sent or "").encode())
