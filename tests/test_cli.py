@@ -104,8 +104,12 @@ def test_create_everything_and_issue_a_token(env: dict[str, str], tmp_path: Path
     ("args", "message"),
     [
         (
-            ["app", "create", "--developer", "99", "--name", "X", "--platform", "web"],
+            ["app", "create", "--developer", "99", "--name", "X", "--platform", "mini"],
             "developer 99 does not exist",
+        ),
+        (
+            ["app", "create", "--developer", "1", "--name", "X", "--platform", "web"],
+            "web apps need at least one redirect URI",
         ),
         (
             ["app", "create", "--developer", "1", "--name", "X", "--platform", "tv"],
@@ -151,6 +155,8 @@ def test_create_everything_and_issue_a_token(env: dict[str, str], tmp_path: Path
                 "X",
                 "--platform",
                 "web",
+                "--redirect-uri",
+                "https://x.example/cb/",
                 "--scopes",
                 "user.info.everything",
             ],
@@ -209,7 +215,18 @@ def test_bad_avatar_file_creates_no_user(env: dict[str, str], tmp_path: Path) ->
 
 def test_scope_not_approved_for_app(env: dict[str, str]) -> None:
     ok("developer", "create", "--name", "Acme")
-    app = ok("app", "create", "--developer", "1", "--name", "A", "--platform", "web")
+    app = ok(
+        "app",
+        "create",
+        "--developer",
+        "1",
+        "--name",
+        "A",
+        "--platform",
+        "web",
+        "--redirect-uri",
+        "https://a.example/cb/",
+    )
     ok("user", "create", "--username", "carol", "--display-name", "C")
     result = runner.invoke(
         cli,
@@ -251,3 +268,42 @@ def test_db_upgrade_and_the_installed_script(env: dict[str, str]) -> None:
 def test_auto_consent_refused_outside_demo(env: dict[str, str]) -> None:
     result = runner.invoke(cli, ["serve", "--auto-consent", "alice"])
     assert result.exit_code == 2 and "refused outside demo mode" in result.stderr
+
+
+def _web_app(uri: str) -> tuple[int, str]:
+    dev = ok("developer", "create", "--name", "Redirects")
+    result = runner.invoke(
+        cli,
+        [
+            "app",
+            "create",
+            "--developer",
+            str(dev["id"]),
+            "--name",
+            "Local",
+            "--platform",
+            "web",
+            "--redirect-uri",
+            uri,
+            "--json",
+        ],
+    )
+    return result.exit_code, result.output
+
+
+def test_wildcards_are_refused_for_web_apps(env: dict[str, str]) -> None:
+    for uri in ("https://host.example:*/cb/", "https://*.example/cb/"):
+        code, output = _web_app(uri)
+        assert code != 0
+        assert "* is allowed only as the port of a desktop" in output
+
+
+def test_loopback_callbacks_need_emulator_mode(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = _web_app("http://localhost:3000/auth/callback")
+    assert code != 0 and "TOKSTACK_DEMO=1" in output
+    monkeypatch.setenv("TOKSTACK_DEMO", "1")
+    code, output = _web_app("http://localhost:3000/auth/callback")
+    assert code == 0, output
+    assert json.loads(output)["redirect_uris"] == ["http://localhost:3000/auth/callback"]

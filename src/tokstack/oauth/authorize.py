@@ -69,7 +69,7 @@ class AuthorizeRequest:
 def _redirect_allowed(ctx: Context, app: App, uri: str) -> bool:
     if app.platform == "mini" and uri == ctx.public_url + MINIS_CALLBACK:
         return True
-    return any(redirect_uris.matches(registered, uri) for registered in app.redirect_uris)
+    return any(redirect_uris.matches(app.platform, r, uri) for r in app.redirect_uris)
 
 
 def _checked_scopes(app: App, raw: str | None) -> tuple[str, ...]:

@@ -78,7 +78,7 @@ async def create_app(
 ) -> NewApp:
     name = _text(name, "name", 200)
     uris = tuple(dict.fromkeys(u.strip() for u in redirect_uri_list if u.strip()))
-    bad = redirect_uris.problems(platform, uris)
+    bad = redirect_uris.problems(platform, uris, emulator=ctx.emulator)
     if bad:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in bad.items()))
     granted = app_scopes(platform, scope_list)

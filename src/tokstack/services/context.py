@@ -26,3 +26,4 @@ class Context:
     box: SecretBox
     access_cache: AccessCache | None = None
     app_cache: AppCache | None = None
+    emulator: bool = False  # serve --demo / TOKSTACK_DEMO=1

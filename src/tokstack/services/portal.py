@@ -32,11 +32,11 @@ class AppForm:
     scopes: tuple[str, ...]
     webhook_url: str
 
-    def problems(self) -> dict[str, str]:
+    def problems(self, emulator: bool = False) -> dict[str, str]:
         found: dict[str, str] = {}
         if not self.name.strip() or len(self.name) > 200:
             found["name"] = "Enter a name of 1 to 200 characters."
-        found.update(redirect_uris.problems(self.platform, self.redirect_uris))
+        found.update(redirect_uris.problems(self.platform, self.redirect_uris, emulator=emulator))
         try:
             app_scopes(self.platform, self.scopes)
         except ValidationError as exc:
@@ -73,7 +73,7 @@ async def log_in(ctx: Context, email: str, password: str) -> Developer | None:
 
 
 async def create(ctx: Context, developer_id: int, form: AppForm) -> NewApp:
-    problems = form.problems()
+    problems = form.problems(ctx.emulator)
     if problems:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()))
     return await create_app(
@@ -103,7 +103,7 @@ async def list_apps(ctx: Context, developer_id: int) -> list[App]:
 
 async def update_app(ctx: Context, developer_id: int, client_key: str, form: AppForm) -> App:
     app = await own_app(ctx, developer_id, client_key)
-    problems = form.problems()
+    problems = form.problems(ctx.emulator)
     if problems:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()))
     async with ctx.store.unit() as unit:

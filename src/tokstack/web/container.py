@@ -127,6 +127,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         box=SecretBox(key),
         access_cache=cache,
         app_cache=app_cache,
+        emulator=settings.demo,
     )
     secure = settings.public_url.startswith("https://")
     if settings.auto_consent and not settings.demo:

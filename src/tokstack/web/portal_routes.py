@@ -225,7 +225,7 @@ async def create_app(request: Request, container: Container, developer: Develope
     single, form = await _submitted(request)
     if not container.forms.valid(request, single.get("csrf")):
         return error_page(message=csrf.REFUSED, status=403)
-    problems = form.problems()
+    problems = form.problems(container.ctx.emulator)
     if problems:
         return _form_page(
             request, container, app=None, values=_form_values(form), problems=problems, status=400
@@ -253,7 +253,7 @@ async def update_app(request: Request, container: Container, developer: Develope
         return error_page(message=csrf.REFUSED, status=403)
     key = request.path_params["key"]
     app = await _own_app(container, developer, key)
-    problems = form.problems()
+    problems = form.problems(container.ctx.emulator)
     if problems:
         return _form_page(
             request, container, app=app, values=_form_values(form), problems=problems, status=400
