@@ -115,6 +115,14 @@ class SlowDown(OAuthError):
         super().__init__(description, detail=detail)
 
 
+class RequestTooLarge(OAuthError):
+    """A body over the route's limit (``tokstack.web.limits``): 413 in the route's own shape."""
+
+    code = "invalid_request"
+    status = 413
+    default_description = "The request body is too large."
+
+
 class UntrustedAuthorizeParam(OAuthError):
     """A bad ``client_key``/``redirect_uri``: shown on an HTML page, never redirected."""
 

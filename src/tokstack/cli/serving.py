@@ -15,6 +15,7 @@ from tokstack.config import Settings
 from tokstack.logs import configure_logging
 from tokstack.services.context import Context
 from tokstack.services.demo import demo_token, ensure_demo
+from tokstack.web.protocol import BoundedHttpTools
 
 log = logging.getLogger("tokstack.serve")
 
@@ -68,6 +69,8 @@ def serve(
         workers=workers,
         access_log=False,
         log_config=None,
+        http=BoundedHttpTools,  # header size and slow-client bounds (tokstack.web.protocol)
+        server_header=False,
         timeout_graceful_shutdown=30,
     )
 

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.types import Receive, Scope, Send
 
-from tokstack.web import api_routes
+from tokstack.web import api_routes, limits
 from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
 
@@ -65,4 +65,6 @@ class Tokstack:
             )
             await response(scope, receive, send)
             return
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            receive, send = limits.bounded(scope, receive, send)
         await self.app(scope, receive, send)

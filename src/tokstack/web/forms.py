@@ -1,32 +1,70 @@
-"""Reading form bodies the way TikTok's endpoints accept them."""
+"""Reading form bodies the way TikTok's endpoints accept them.
+
+Every malformed body (a multipart body without a boundary, garbage parts, too many fields, an
+oversized part, a body that is not a form) is an ``InvalidRequest``: a 400 in the route's own
+error shape. Bodies over the route's size limit fail earlier, in ``tokstack.web.limits``.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-MAX_BODY = 64 * 1024
+from tokstack.errors import InvalidRequest
+from tokstack.web.limits import FORM_LIMIT, UPLOAD_LIMIT
+
+MAX_FIELDS = 100
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NOT_A_FORM = (
+    "The request body must be application/x-www-form-urlencoded (a JSON or other body is not read)."
+)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+async def _multipart(request: Request, *, max_files: int, max_part_size: int) -> FormData:
+    try:
+        return await request.form(
+            max_files=max_files, max_fields=MAX_FIELDS, max_part_size=max_part_size
+        )
+    except HTTPException as exc:  # Starlette's wrapping of python-multipart's errors
+        raise InvalidRequest(
+            f"The request body is malformed: {exc.detail}", detail=f"multipart: {exc.detail}"
+        ) from None
 
 
 async def form_fields(request: Request) -> dict[str, str]:
     """First value of each field of an urlencoded (or multipart) body; query string ignored."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+    media_type = _media_type(request)
+    if media_type == "multipart/form-data":
+        form = await _multipart(request, max_files=0, max_part_size=FORM_LIMIT)
+        fields: dict[str, str] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                fields.setdefault(key, value)
+        return fields
     body = await request.body()
-    if len(body) > MAX_BODY:
-        return {}
-    fields: dict[str, str] = {}
-    for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+    if media_type not in ("", FORM_TYPES[0]) and body:
+        raise InvalidRequest(NOT_A_FORM, detail=f"content-type {media_type!r}")
+    fields = {}
+    pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    if len(pairs) > MAX_FIELDS:
+        raise InvalidRequest(f"The request body is malformed: more than {MAX_FIELDS} fields.")
+    for key, value in pairs:
         fields.setdefault(key, value)
     return fields
 
 
 async def form_lists(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Single values and repeated values (checkbox groups) of a browser form."""
-    form = await request.form()
+    """Single values (the first of each) and repeated values (checkbox groups) of a form."""
+    if _media_type(request) not in FORM_TYPES:
+        raise InvalidRequest(NOT_A_FORM, detail=f"content-type {_media_type(request)!r}")
+    form = await _multipart(request, max_files=0, max_part_size=FORM_LIMIT)
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
     for key, value in form.multi_items():
@@ -36,12 +74,11 @@ async def form_lists(request: Request) -> tuple[dict[str, str], dict[str, list[s
     return single, multi
 
 
-MAX_UPLOAD = 11 * 1024 * 1024  # images are refused over 10 MB with a clear message
-
-
 async def upload(request: Request, field: str) -> tuple[str, bytes]:
     """The CSRF token and the bytes of one uploaded file of a multipart form."""
-    form = await request.form(max_files=1, max_part_size=MAX_UPLOAD)
+    if _media_type(request) != "multipart/form-data":
+        raise InvalidRequest("The upload must be a multipart/form-data form.")
+    form = await _multipart(request, max_files=1, max_part_size=UPLOAD_LIMIT)
     sent = form.get(field)
     data = await sent.read() if sent is not None and not isinstance(sent, str) else b""
     return str(form.get("csrf") or ""), data
