@@ -307,3 +307,179 @@ def test_loopback_callbacks_need_emulator_mode(
     code, output = _web_app("http://localhost:3000/auth/callback")
     assert code == 0, output
     assert json.loads(output)["redirect_uris"] == ["http://localhost:3000/auth/callback"]
+
+
+def script(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    tokstack = Path(sys.executable).with_name("tokstack")
+    return subprocess.run(
+        [str(tokstack), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["app", "create", "--nope"], "No such option: --nope"),
+        (["app", "create", "--name", "x"], "Missing option '--developer'"),
+        (["nosuch"], "No such command 'nosuch'"),
+        (["serve", "--port", "notanumber"], "Invalid value for '--port'"),
+    ],
+)
+def test_usage_errors_are_one_line_with_status_2(
+    env: dict[str, str], args: list[str], message: str
+) -> None:
+    result = script(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "╭" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_shows_no_placeholders_on_flags_and_version_is_printed(env: dict[str, str]) -> None:
+    helped = script("user", "create", "--help")
+    assert helped.returncode == 0
+    assert "<bool>" not in helped.stdout and "╭" not in helped.stdout
+    assert "--verified" in helped.stdout and "--json" in helped.stdout
+    version = script("--version")
+    assert version.returncode == 0 and version.stdout.startswith("tokstack ")
+
+
+def test_list_and_show_print_json_without_secrets(env: dict[str, str]) -> None:
+    dev = ok("developer", "create", "--name", "Lister")
+    made = ok(
+        "app",
+        "create",
+        "--developer",
+        str(dev["id"]),
+        "--name",
+        "Listed",
+        "--platform",
+        "web",
+        "--redirect-uri",
+        "https://l.example/cb/",
+    )
+    ok("user", "create", "--username", "lena", "--display-name", "Lena")
+    developers = json.loads(runner.invoke(cli, ["developer", "list", "--json"]).stdout)
+    assert [d["name"] for d in developers] == ["Lister"]
+    apps = json.loads(runner.invoke(cli, ["app", "list", "--json"]).stdout)
+    assert [a["client_key"] for a in apps] == [made["client_key"]]
+    shown = ok("app", "show", "--client-key", str(made["client_key"]))
+    assert shown["name"] == "Listed" and "client_secret" not in shown
+    assert str(made["client_secret"]) not in json.dumps([*apps, shown])
+    users = json.loads(runner.invoke(cli, ["user", "list", "--json"]).stdout)
+    assert [u["username"] for u in users] == ["lena"]
+    assert ok("user", "show", "--username", "lena")["status"] == "active"
+    missing = runner.invoke(cli, ["app", "show", "--client-key", "awnope"])
+    assert missing.exit_code == 1 and "no app with client key" in missing.stderr
+
+
+def test_unban_lets_the_user_log_in_again(env: dict[str, str]) -> None:
+    ok("user", "create", "--username", "bert", "--display-name", "Bert")
+    assert ok("user", "ban", "--username", "bert")["status"] == "banned"
+    assert ok("user", "show", "--username", "bert")["status"] == "banned"
+    assert ok("user", "unban", "--username", "bert")["status"] == "active"
+    again = runner.invoke(cli, ["user", "unban", "--username", "bert"])
+    assert again.exit_code == 1 and "not banned" in again.stderr
+
+
+def test_token_issue_adds_basic_as_consent_does(env: dict[str, str]) -> None:
+    dev = ok("developer", "create", "--name", "Basic")
+    app = ok(
+        "app",
+        "create",
+        "--developer",
+        str(dev["id"]),
+        "--name",
+        "B",
+        "--platform",
+        "web",
+        "--redirect-uri",
+        "https://b.example/cb/",
+        "--scopes",
+        "user.info.profile",
+    )
+    ok("user", "create", "--username", "bea", "--display-name", "Bea")
+    body = ok(
+        "token",
+        "issue",
+        "--client-key",
+        str(app["client_key"]),
+        "--username",
+        "bea",
+        "--scopes",
+        "user.info.profile",
+    )
+    assert body["scope"] == "user.info.basic,user.info.profile"
+
+
+def test_a_developer_made_by_the_cli_logs_in_to_the_portal(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    import asyncio
+
+    import httpx
+
+    from tests.api.oauth_helpers import hidden
+    from tokstack.config import Settings
+    from tokstack.web.app import create_app
+    from tokstack.web.container import build
+
+    made = ok(
+        "developer",
+        "create",
+        "--name",
+        "Portal Dev",
+        "--email",
+        "PD@Example.com",
+        "--password",
+        "portal-password",
+    )
+    assert made["email"] == "pd@example.com"
+    refused = runner.invoke(cli, ["developer", "create", "--name", "X", "--email", "x@y.io"])
+    assert refused.exit_code == 1 and "password" in refused.stderr
+
+    async def log_in() -> None:
+        container = build(Settings(data_dir=tmp_path, public_url="http://cli.test"))
+        transport = httpx.ASGITransport(app=create_app(container))
+        async with httpx.AsyncClient(transport=transport, base_url="http://cli.test") as client:
+            token = hidden((await client.get("/portal/login")).text, "csrf")
+            answer = await client.post(
+                "/portal/login",
+                data={"csrf": token, "email": "pd@example.com", "password": "portal-password"},
+            )
+            assert answer.status_code == 303 and answer.headers["location"] == "/portal/"
+            assert "Portal Dev" in (await client.get("/portal/")).text
+        await container.close()
+
+    asyncio.run(log_in())
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_before_anything_else(
+    env: dict[str, str],
+) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = script("serve", "--demo", "--port", str(port))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: port {port} is in use; choose another with --port or TOKSTACK_PORT\n"
+    )
+    assert result.stdout == ""  # no banner, no token
+
+
+def test_auto_consent_for_an_unknown_user_is_refused_at_startup(env: dict[str, str]) -> None:
+    result = script("serve", "--demo", "--port", "0", "--auto-consent", "nobody")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: --auto-consent: no active user named 'nobody'"
+    )
+    assert "act." not in result.stdout

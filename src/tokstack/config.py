@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     redis_timeout: float = Field(default=2.0, gt=0)
     redis_prefix: str = "tokstack:"
     request_timeout: float = Field(default=10.0, gt=0)
+    # read by tokstack.web.protocol in every server process (declared here to be validated)
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=30.0, gt=0)
     access_cache_ttl: float | None = Field(default=None, ge=0)
     rate_limit_per_minute: int = Field(default=600, gt=0)
     token_rate_limit_per_minute: int = Field(default=600, gt=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import orjson
 import pydantic
@@ -17,6 +17,7 @@ from tokstack.services.context import Context
 from tokstack.web.container import build, prepare_database
 
 T = TypeVar("T")
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON (an object; a list for list).")]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -61,3 +62,13 @@ def emit(as_json: bool, payload: dict[str, Any], human: str) -> None:
         sys.stdout.write(orjson.dumps(payload).decode() + "\n")
     else:
         typer.echo(human)
+
+
+def emit_list(
+    as_json: bool, rows: list[dict[str, Any]], line: Callable[[dict[str, Any]], str]
+) -> None:
+    if as_json:
+        sys.stdout.write(orjson.dumps(rows).decode() + "\n")
+    else:
+        for row in rows:
+            typer.echo(line(row))

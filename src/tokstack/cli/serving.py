@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import shutil
+import socket
 
 import typer
 import uvicorn
 
-from tokstack.cli.runtime import run
+from tokstack.cli.runtime import fail, run
 from tokstack.config import Settings
 from tokstack.logs import configure_logging
 from tokstack.services.context import Context
-from tokstack.services.demo import demo_token, ensure_demo
+from tokstack.services.demo import DEMO_APPS, DEMO_DEVELOPER, DEMO_USERS, demo_token, ensure_demo
 from tokstack.web.protocol import BoundedHttpTools
 
 log = logging.getLogger("tokstack.serve")
@@ -22,15 +24,18 @@ log = logging.getLogger("tokstack.serve")
 
 def _print_demo(settings: Settings, body: dict[str, object]) -> None:
     base = settings.public_url
+    apps = [f"  {a['client_key']} / {a['client_secret']}  ({a['platform']})" for a in DEMO_APPS]
+    users = ", ".join(f"{u['username']} / {u['password']}" for u in DEMO_USERS)
     typer.echo(
         "\n".join(
             [
                 "",
-                "tokstack demo is running. Demo apps (client_key / client_secret):",
-                "  awdemowebapp0001 / demoSecretWebApp0000000000000001  (web)",
-                "  awdemodesktop002 / demoSecretDesktop000000000000002  (desktop)",
-                "  awdemominiapp003 / demoSecretMiniApp000000000000003  (TikTok Minis)",
-                "Demo users: alice / alice-password, bob / bob-password",
+                f"tokstack demo (emulator mode) is running on {base}",
+                f"Demo apps ({len(DEMO_APPS)}), client_key / client_secret:",
+                *apps,
+                f"Demo users: {users}",
+                f"Developer portal: {base}/portal/  "
+                f"({DEMO_DEVELOPER['email']} / {DEMO_DEVELOPER['password']})",
                 "",
                 "Paste this to read alice's profile with a fresh access token:",
                 "",
@@ -42,22 +47,51 @@ def _print_demo(settings: Settings, body: dict[str, object]) -> None:
     )
 
 
+def check_port(host: str, port: int) -> None:
+    """Fails with one line when the address is taken, before anything is printed or seeded."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        fail(f"cannot listen on {host}: {exc.strerror}", 2)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} is in use; choose another with --port or TOKSTACK_PORT")
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+
+
+async def _user_exists(ctx: Context, username: str) -> bool:
+    async with ctx.store.read() as unit:
+        user = await unit.users.by_username(username)
+    return user is not None and user.status == "active"
+
+
 def serve(
     settings: Settings, *, host: str, port: int, workers: int, auto_consent: str | None
 ) -> None:
+    check_port(host, port)
     configure_logging(settings.log_level)
+    if settings.demo:
+
+        async def seed(ctx: Context) -> dict[str, object] | None:
+            await ensure_demo(ctx)
+            if auto_consent and not await _user_exists(ctx, auto_consent):
+                return None
+            return await demo_token(ctx)
+
+        body = run(seed, settings)
+        if body is None:
+            fail(f"--auto-consent: no active user named {auto_consent!r}", 2)
+        _print_demo(settings, body)
+    else:
+        run(_noop, settings)  # migrates the embedded default, or checks the schema
     if auto_consent:
         os.environ["TOKSTACK_AUTO_CONSENT"] = auto_consent
         log.warning("auto-consent is ON: every authorize request is approved as %s", auto_consent)
-    if settings.demo:
-
-        async def seed(ctx: Context) -> dict[str, object]:
-            await ensure_demo(ctx)
-            return await demo_token(ctx)
-
-        _print_demo(settings, run(seed, settings))
-    else:
-        run(_noop, settings)  # migrates the embedded default, or checks the schema
     os.environ["TOKSTACK_MIGRATE_ON_START"] = "false"  # done above, once, not in every worker
     if workers > 1:
         _share_metrics(settings)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import anyio.to_thread
+
 from tokstack import ids
 from tokstack.domain import redirect_uris, scopes
 from tokstack.domain.models import App, Developer, User
@@ -34,10 +36,27 @@ def _text(value: str, what: str, limit: int) -> str:
     return value
 
 
-async def create_developer(ctx: Context, name: str) -> Developer:
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
+
+
+async def create_developer(
+    ctx: Context, name: str, email: str | None = None, password: str | None = None
+) -> Developer:
+    """A developer; with an email and a password they can also log in to the portal."""
     name = _text(name, "name", 200)
-    async with ctx.store.unit() as unit:
-        return await unit.developers.add(name, ctx.clock.now())
+    password_hash: str | None = None
+    if email is not None or password is not None:
+        email = (email or "").strip().lower()
+        if not EMAIL.match(email):
+            raise ValidationError("a valid email address is required to log in to the portal")
+        if password is None or len(password) < 8:
+            raise ValidationError("a password of at least 8 characters is required with an email")
+        password_hash = await anyio.to_thread.run_sync(hash_password, password)
+    try:
+        async with ctx.store.unit() as unit:
+            return await unit.developers.add(name, ctx.clock.now(), email, password_hash)
+    except Conflict:
+        raise Conflict(f"a developer with the email {email!r} exists") from None
 
 
 def app_scopes(platform: str, requested: Sequence[str]) -> tuple[str, ...]:
@@ -122,7 +141,7 @@ async def create_user(
     if len(bio) > 500:
         raise ValidationError("bio must be at most 500 characters")
     # Decode and resize before the transaction: a bad image must not leave a user behind.
-    avatar_key = ctx.avatars.store(avatar if avatar is not None else default_image(username))
+    avatar_key = ctx.avatars.store(avatar if avatar is not None else default_image(display_name))
     try:
         async with ctx.store.unit() as unit:
             user = await unit.users.add(

@@ -37,6 +37,11 @@ DEMO_APPS: tuple[dict[str, Any], ...] = (
         "scope_list": ["user.info.basic", "user.info.open_id"],
     },
 )
+DEMO_DEVELOPER: dict[str, str] = {
+    "name": "Demo Developer",
+    "email": "demo@tokstack.test",
+    "password": "demo-password",
+}
 DEMO_USERS: tuple[dict[str, Any], ...] = (
     {
         "username": "alice",
@@ -90,7 +95,7 @@ async def ensure_demo(ctx: Context) -> DemoSeed:
         if app is not None:
             developer_id = app.developer_id
     if developer_id is None:
-        developer_id = (await accounts.create_developer(ctx, "Demo Developer")).id
+        developer_id = (await accounts.create_developer(ctx, **DEMO_DEVELOPER)).id
     for spec in DEMO_APPS:
         if existing[spec["client_key"]] is None:
             await accounts.create_app(ctx, developer_id=developer_id, **spec)

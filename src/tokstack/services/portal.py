@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,12 +13,17 @@ from tokstack import ids
 from tokstack.domain import redirect_uris
 from tokstack.domain.models import App, Developer
 from tokstack.errors import Conflict, NotFound, ValidationError
-from tokstack.services.accounts import NewApp, app_scopes, check_webhook_url, create_app
+from tokstack.services.accounts import (
+    EMAIL,
+    NewApp,
+    app_scopes,
+    check_webhook_url,
+    create_app,
+    create_developer,
+)
 from tokstack.services.avatars import open_image
 from tokstack.services.context import Context
-from tokstack.services.passwords import hash_password, verify_password
-
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
+from tokstack.services.passwords import verify_password
 
 
 @dataclass(frozen=True)
@@ -49,17 +53,14 @@ class AppForm:
 
 
 async def sign_up(ctx: Context, name: str, email: str, password: str) -> Developer:
-    email = email.strip().lower()
     if not name.strip():
         raise ValidationError("Enter your name.")
-    if not EMAIL.match(email):
+    if not EMAIL.match(email.strip().lower()):
         raise ValidationError("Enter a valid email address.")
     if len(password) < 8:
         raise ValidationError("Use a password of at least 8 characters.")
-    hashed = await anyio.to_thread.run_sync(hash_password, password)
     try:
-        async with ctx.store.unit() as unit:
-            return await unit.developers.add(name.strip(), ctx.clock.now(), email, hashed)
+        return await create_developer(ctx, name, email, password)
     except Conflict:
         raise ValidationError("An account with this email already exists.") from None
 

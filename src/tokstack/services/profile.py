@@ -76,3 +76,14 @@ async def end_account(ctx: Context, username: str, status: str) -> int:
         revoked = await authorizations.revoke_all(ctx, unit, user, reason)
         await unit.users.update(user.id, status=status, updated_at=ctx.clock.now())
     return revoked
+
+
+async def unban(ctx: Context, username: str) -> User:
+    """Lets a banned user log in again; the authorizations revoked by the ban stay revoked."""
+    async with ctx.store.unit() as unit:
+        user = await unit.users.by_username(username)
+        if user is None:
+            raise NotFound(f"no user named {username!r}")
+        if user.status != "banned":
+            raise ValidationError(f"user {username!r} is {user.status}, not banned")
+        return await unit.users.update(user.id, status="active", updated_at=ctx.clock.now())

@@ -18,6 +18,8 @@ async def issue_for_user(
 ) -> dict[str, Any]:
     if not requested:
         raise ValidationError("at least one scope is required")
+    if scope_list.BASIC not in requested:  # as on the consent page: basic cannot be left out
+        requested = [scope_list.BASIC, *requested]
     bad = scope_list.unknown(requested)
     if bad:
         raise ValidationError(f"unknown scope(s): {', '.join(bad)}")

@@ -152,6 +152,10 @@ class SqlDevelopers(_Repo):
         row = await self._one(select(developers).where(developers.c.id == developer_id))
         return _developer(row) if row else None
 
+    async def all(self) -> list[Developer]:
+        rows = await self.db.execute(select(developers).order_by(developers.c.id))
+        return [_developer(row) for row in rows.mappings()]
+
     async def by_email(self, email: str) -> Developer | None:
         row = await self._one(select(developers).where(developers.c.email == email))
         return _developer(row) if row else None
@@ -193,6 +197,10 @@ class SqlApps(_Repo):
     async def by_client_key(self, client_key: str) -> App | None:
         row = await self._one(select(apps).where(apps.c.client_key == client_key))
         return _app(row) if row else None
+
+    async def all(self) -> list[App]:
+        rows = await self.db.execute(select(apps).order_by(apps.c.id))
+        return [_app(row) for row in rows.mappings()]
 
     async def for_developer(self, developer_id: int) -> list[App]:
         rows = await self.db.execute(
@@ -244,6 +252,10 @@ class SqlUsers(_Repo):
     async def get(self, user_id: int) -> User | None:
         row = await self._one(select(users).where(users.c.id == user_id))
         return _user(row) if row else None
+
+    async def all(self) -> list[User]:
+        rows = await self.db.execute(select(users).order_by(users.c.id))
+        return [_user(row) for row in rows.mappings()]
 
     async def by_username(self, username: str) -> User | None:
         row = await self._one(select(users).where(users.c.username == username))
