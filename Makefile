@@ -2,35 +2,54 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.runtime-stamp
+DEV := $(VENV)/.dev-stamp
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install install-dev demo test lint typecheck unit smoke bench clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# `make demo` needs only what tokstack needs at run time; the test toolchain comes with `make test`.
+$(RUNTIME): pyproject.toml
+	@test -d $(VENV) || echo "tokstack: creating $(VENV) (first run only)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "tokstack: installing the runtime dependencies into $(VENV) (first run takes a minute)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUNTIME)
 
-install: $(STAMP)
+$(DEV): $(RUNTIME) pyproject.toml
+	@echo "tokstack: installing the test toolchain (ruff, mypy, pytest, playwright, schemathesis)"
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(DEV)
+
+install: $(RUNTIME)
+
+install-dev: $(DEV)
 
 demo: install
 	$(BIN)/tokstack serve --demo
 
-lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+lint: install-dev
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy
 
-unit: install
+unit: install-dev
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
 
-bench: install
+# CI: the built wheel, installed without extras in a fresh venv, runs the smoke test.
+smoke:
+	rm -rf build/smoke && mkdir -p build/smoke
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir build/smoke .
+	$(PYTHON) -m venv build/smoke/venv
+	build/smoke/venv/bin/python -m pip install --quiet build/smoke/tokstack-*.whl
+	build/smoke/venv/bin/python scripts/smoke.py build/smoke/venv/bin/tokstack
+
+bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) tokstack-data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) build tokstack-data .mypy_cache .ruff_cache .pytest_cache
