@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     db_timeout: float = Field(default=5.0, gt=0)
     redis_timeout: float = Field(default=2.0, gt=0)
     redis_prefix: str = "tokstack:"
-    request_timeout: float = Field(default=10.0, gt=0)
+    # a request's whole budget; unset: TOKSTACK_DB_TIMEOUT + 1 s (see request_budget)
+    request_timeout: float | None = Field(default=None, gt=0)
+    readiness_timeout: float = Field(default=2.0, gt=0)
     # read by tokstack.web.protocol in every server process (declared here to be validated)
     header_timeout: float = Field(default=10.0, gt=0)
     body_timeout: float = Field(default=30.0, gt=0)
@@ -74,6 +76,11 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'tokstack.db'}"
+
+    @property
+    def request_budget(self) -> float:
+        """Seconds within which every request is answered (a 503 when a backend hangs)."""
+        return self.request_timeout or self.db_timeout + 1.0
 
     @property
     def is_sqlite(self) -> bool:

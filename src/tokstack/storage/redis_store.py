@@ -22,6 +22,7 @@ from typing import Any, Self
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 log = logging.getLogger("tokstack.redis")
 
@@ -35,7 +36,9 @@ def connect(url: str, timeout: float = DEFAULT_TIMEOUT, **options: Any) -> aiore
         "decode_responses": True,
         "socket_timeout": timeout,
         "socket_connect_timeout": timeout,
-        "retry": Retry(NoBackoff(), 0),
+        # one retry on a new connection when a pooled one was closed (a Redis restart);
+        # none on a timeout, so a frozen Redis still costs one timeout, not two
+        "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         "health_check_interval": 0,
     }
     settings.update(options)

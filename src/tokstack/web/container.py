@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
 from tokstack.clock import Clock, SystemClock
 from tokstack.config import Settings
+from tokstack.deadline import within
 from tokstack.ids import SecretHasher
 from tokstack.services.access_cache import AccessCache, AppCache
 from tokstack.services.avatars import AvatarService
@@ -54,18 +57,20 @@ class Container:
             self.signal.start()
 
     async def ping(self) -> dict[str, bool]:
-        status = {"database": True}
-        try:
-            await self.ctx.store.ping()
-        except Exception:
-            status["database"] = False
-        if self.redis is not None:
+        """Each backend answers within TOKSTACK_READINESS_TIMEOUT, checked side by side."""
+
+        async def up(check: Awaitable[Any]) -> bool:
             try:
-                await self.redis.ping()
-                status["redis"] = True
+                await within(self.settings.readiness_timeout, check)
             except Exception:
-                status["redis"] = False
-        return status
+                return False
+            return True
+
+        checks = {"database": up(self.ctx.store.ping())}
+        if self.redis is not None:
+            checks["redis"] = up(self.redis.ping())
+        results = await asyncio.gather(*checks.values())
+        return dict(zip(checks, results, strict=True))
 
     async def close(self) -> None:
         if isinstance(self.signal, RedisSignal):
@@ -116,7 +121,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     cache = AccessCache(signal, ttl=ttl) if ttl else None
     app_cache = AppCache(signal, ttl=ttl) if ttl else None
     ctx = Context(
-        store=SqlStore(engine, reader, on_change=signal.notify),
+        store=SqlStore(engine, reader, on_change=signal.notify, timeout=settings.db_timeout),
         ephemeral=ephemeral,
         hasher=SecretHasher(key),
         clock=clock,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -11,6 +10,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from tokstack import ids
+from tokstack.deadline import within
 from tokstack.errors import (
     ApiError,
     InternalError,
@@ -53,8 +53,7 @@ class Family:
         try:
             if time_limit is None:
                 return await call(log_id)
-            async with asyncio.timeout(time_limit):
-                return await call(log_id)
+            return await within(time_limit, call(log_id))
         except ApiError as error:
             if error.status >= 500:
                 log.error("%s: %s", error.code, error.detail)
@@ -78,7 +77,7 @@ class Family:
             return await self.guard(
                 request.scope,
                 lambda log_id: handler(request, container, log_id),
-                container.settings.request_timeout,
+                container.settings.request_budget,
             )
 
         route.__name__ = handler.__name__

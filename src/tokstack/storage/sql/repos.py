@@ -13,6 +13,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from tokstack.deadline import within
 from tokstack.domain import scopes as scope_list
 from tokstack.domain.models import (
     AccessContext,
@@ -620,7 +621,11 @@ class SqlStore:
         engine: AsyncEngine,
         reader: AsyncEngine | None = None,
         on_change: Callable[[], Awaitable[None]] | None = None,
+        timeout: float = 5.0,
     ) -> None:
+        # Client-side bound on one storage call: a frozen server never answers, so its
+        # statement_timeout cannot fire. The user-info path's cache misses rely on it.
+        self.timeout = timeout
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         self.writer = writer_for(engine)
@@ -642,6 +647,9 @@ class SqlStore:
             yield SqlUnit(connection)
 
     async def access_context(self, digest: str) -> AccessContext | None:
+        return await within(self.timeout, self._access_context(digest))
+
+    async def _access_context(self, digest: str) -> AccessContext | None:
         async with self.reader.connect() as connection:
             result = await connection.execute(_ACCESS_QUERY, {"digest": digest})
             row = result.mappings().first()
@@ -728,6 +736,9 @@ class SqlStore:
             return Renewed(str(open_id), scope_list.parse(scopes), expires_at)
 
     async def ping(self) -> None:
+        await within(self.timeout, self._ping())
+
+    async def _ping(self) -> None:
         async with self.reader.connect() as connection:
             await connection.execute(select(1))
 
