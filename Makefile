@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-stamp
 DEV := $(VENV)/.dev-stamp
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: install install-dev demo test lint typecheck unit smoke bench clean
 
@@ -35,7 +36,13 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-unit: install-dev
+# axe-core (pinned in tests/browser/axe) for the accessibility audit of the browser tests
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser/axe --no-audit --no-fund --silent; \
+	else echo "tokstack: npm not found: the accessibility audit will be skipped"; fi
+
+unit: install-dev $(AXE)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

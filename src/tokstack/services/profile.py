@@ -87,3 +87,10 @@ async def unban(ctx: Context, username: str) -> User:
         if user.status != "banned":
             raise ValidationError(f"user {username!r} is {user.status}, not banned")
         return await unit.users.update(user.id, status="active", updated_at=ctx.clock.now())
+
+
+async def public(ctx: Context, username: str) -> User | None:
+    """The user shown on ``/@username``; banned and deleted users are not shown."""
+    async with ctx.store.read() as unit:
+        user = await unit.users.by_username(username)
+    return user if user is not None and user.status == "active" else None

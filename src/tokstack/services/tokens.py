@@ -18,7 +18,8 @@ async def issue_for_user(
 ) -> dict[str, Any]:
     if not requested:
         raise ValidationError("at least one scope is required")
-    if scope_list.BASIC not in requested:  # as on the consent page: basic cannot be left out
+    # as on the consent page, basic cannot be left out; open_id alone is a Minis silent login
+    if scope_list.BASIC not in requested and list(requested) != [scope_list.OPEN_ID]:
         requested = [scope_list.BASIC, *requested]
     bad = scope_list.unknown(requested)
     if bad:

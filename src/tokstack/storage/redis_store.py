@@ -314,8 +314,15 @@ class RedisRevocationBus(_Owned):
         self, on_event: Callable[[RevocationEvent], None], resubscribed: bool
     ) -> None:
         pubsub = self.client.pubsub()
+        kept_retry: Any = None
         try:
             await pubsub.subscribe(self.channel)
+            connection: Any = pubsub.connection  # typed as Optional[None] by redis-py
+            if connection is not None:
+                # A silent reconnect would lose what was published meanwhile unnoticed: the
+                # listener must see the failure and report a reset (caches flushed whole).
+                kept_retry = connection.retry
+                connection.retry = Retry(NoBackoff(), 0)
             last_seen = asyncio.get_running_loop().time()
             ping_sent: float | None = None
             while True:
@@ -340,6 +347,9 @@ class RedisRevocationBus(_Owned):
                     await pubsub.ping()
                     ping_sent = now
         finally:
+            connection = pubsub.connection
+            if kept_retry is not None and connection is not None:
+                connection.retry = kept_retry  # it goes back to the pool
             with contextlib.suppress(Exception):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
 

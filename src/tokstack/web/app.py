@@ -19,6 +19,7 @@ from tokstack.web import (
     account_routes,
     api_routes,
     authorize_routes,
+    home_routes,
     minis_routes,
     oauth_routes,
     observe,
@@ -32,6 +33,8 @@ from tokstack.web.observe import Observe
 
 def routes() -> list[BaseRoute]:
     return [
+        Route("/", home_routes.home, methods=["GET"]),
+        Route("/@{username}", home_routes.public_profile, methods=["GET"]),
         Route("/v2/user/info/", api_routes.user_info, methods=["GET"]),
         Route("/v2/oauth/token/", oauth_routes.token, methods=["POST"]),
         Route("/v2/oauth/revoke/", oauth_routes.revoke, methods=["POST"]),

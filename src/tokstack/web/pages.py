@@ -40,7 +40,7 @@ def page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
 
 
 def error_page(*, param: str | None = None, message: str = "", status: int = 400) -> HTMLResponse:
-    return page("error.html", status, param=param, message=message)
+    return page("error.html", status, param=param, message=message, http_status=status)
 
 
 def redirect(url: str, status: int = 302) -> RedirectResponse:
