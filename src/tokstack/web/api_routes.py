@@ -10,6 +10,7 @@ from tokstack.services.user_info import parse_fields
 from tokstack.web import render
 from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
+from tokstack.web.forms import first_values
 
 
 async def user_info_response(
@@ -26,5 +27,5 @@ async def user_info_response(
 async def user_info(request: Request, container: Container, log_id: str) -> Response:
     authorization = request.headers.get("authorization")
     return await user_info_response(
-        container, authorization, request.query_params.get("fields"), log_id
+        container, authorization, first_values(request).get("fields"), log_id
     )

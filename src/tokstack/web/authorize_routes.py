@@ -21,7 +21,7 @@ from tokstack.services.login import check_credentials
 from tokstack.web.container import Container
 from tokstack.web.csrf import REFUSED
 from tokstack.web.edge import Family
-from tokstack.web.forms import form_lists
+from tokstack.web.forms import first_values, form_lists
 from tokstack.web.pages import error_page, page, redirect
 
 log = logging.getLogger("tokstack.authorize")
@@ -104,7 +104,7 @@ async def _next_step(
 
 @browser
 async def authorize(request: Request, container: Container, log_id: str) -> Response:
-    auth_request = await flow.validate(container.ctx, request.query_params)
+    auth_request = await flow.validate(container.ctx, first_values(request))
     if container.auto_consent:
         log.warning(
             "auto-consent as %s for %s",
@@ -122,7 +122,7 @@ async def authorize(request: Request, container: Container, log_id: str) -> Resp
 
 @browser
 async def login_form(request: Request, container: Container, log_id: str) -> Response:
-    pending = await flow.resume(container.ctx, request.query_params.get("i", ""))
+    pending = await flow.resume(container.ctx, first_values(request).get("i", ""))
     if pending is None:
         return error_page(message=EXPIRED)
     return _step_page(request, container, pending, "login.html", username="", message="")
@@ -167,7 +167,7 @@ async def login_submit(request: Request, container: Container, log_id: str) -> R
 
 @browser
 async def consent_form(request: Request, container: Container, log_id: str) -> Response:
-    pending = await flow.resume(container.ctx, request.query_params.get("i", ""))
+    pending = await flow.resume(container.ctx, first_values(request).get("i", ""))
     if pending is None:
         return error_page(message=EXPIRED)
     user = await session_user(request, container)

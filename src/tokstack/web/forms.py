@@ -82,3 +82,12 @@ async def upload(request: Request, field: str) -> tuple[str, bytes]:
     sent = form.get(field)
     data = await sent.read() if sent is not None and not isinstance(sent, str) else b""
     return str(form.get("csrf") or ""), data
+
+
+def first_values(request: Request) -> dict[str, str]:
+    """The query string with the first value of each repeated parameter, the rule of every
+    endpoint (the token endpoint's form and the user-info path read the first one too)."""
+    values: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        values.setdefault(key, value)
+    return values

@@ -14,6 +14,7 @@ from tokstack.errors import ApiError
 from tokstack.oauth import authorize as flow
 from tokstack.web.authorize_routes import issue_code, session_user
 from tokstack.web.container import Container
+from tokstack.web.forms import first_values
 from tokstack.web.pages import PAGE_HEADERS, page
 
 SDK = files("tokstack.web").joinpath("static/minis-sdk.js").read_bytes()
@@ -66,6 +67,6 @@ async def callback(_: Request) -> Response:
 
 
 async def demo(request: Request) -> Response:
-    response = page("minis_demo.html", client_key=request.query_params.get("client_key", ""))
+    response = page("minis_demo.html", client_key=first_values(request).get("client_key", ""))
     response.headers["Cache-Control"] = PAGE_HEADERS["Cache-Control"]
     return response

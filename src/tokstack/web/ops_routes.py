@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from tokstack import ids
 from tokstack.web import render
+from tokstack.web.forms import first_values
 
 log = logging.getLogger("tokstack.ops")
 OPENAPI = files("tokstack.web").joinpath("openapi.json").read_bytes()
@@ -18,7 +19,7 @@ OPENAPI = files("tokstack.web").joinpath("openapi.json").read_bytes()
 async def avatar(request: Request) -> Response:
     container = request.app.state.container
     name = request.path_params["name"]
-    query = request.query_params
+    query = first_values(request)
     now = container.ctx.clock.now()
     data = container.ctx.avatars.read(
         name, query.get("x-expires", ""), query.get("x-signature", ""), now
