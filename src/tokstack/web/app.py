@@ -83,6 +83,15 @@ def routes() -> list[BaseRoute]:
     ]
 
 
+def _no_head(found: list[BaseRoute]) -> list[BaseRoute]:
+    """Starlette answers HEAD wherever GET is served; TikTok's gateway answers it 404 (as
+    any method a path does not serve), so HEAD is not served (and not rate-counted)."""
+    for route in found:
+        if isinstance(route, Route) and route.methods is not None:
+            route.methods.discard("HEAD")
+    return found
+
+
 def create_app(container: Container | None = None) -> Observe:
     """With a container (tests, embedding) it is used as is; otherwise built from settings."""
 
@@ -125,7 +134,7 @@ def create_app(container: Container | None = None) -> Observe:
 
     log_requests = (container.settings if container else Settings()).access_log
     app = Starlette(
-        routes=routes(),
+        routes=_no_head(routes()),
         lifespan=lifespan,
         exception_handlers={404: ops_routes.not_found, 405: ops_routes.not_found},
     )

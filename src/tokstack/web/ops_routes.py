@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from importlib.resources import files
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,7 +12,6 @@ from tokstack.web import render
 from tokstack.web.forms import first_values
 
 log = logging.getLogger("tokstack.ops")
-OPENAPI = files("tokstack.web").joinpath("openapi.json").read_bytes()
 
 
 async def avatar(request: Request) -> Response:
@@ -47,7 +45,9 @@ async def readyz(request: Request) -> Response:
 
 
 async def openapi(_: Request) -> Response:
-    return Response(OPENAPI, media_type="application/json")
+    from tokstack.web.openapi_doc import DOCUMENT  # built on the first request only
+
+    return Response(DOCUMENT, media_type="application/json")
 
 
 async def not_found(request: Request, _exc: Exception) -> Response:
