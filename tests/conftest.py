@@ -97,3 +97,21 @@ class World:
 @pytest.fixture
 def world(ctx: Context) -> World:
     return World(ctx)
+
+
+@pytest.fixture
+async def emulator(tmp_path: Path) -> AsyncIterator[tuple[Container, httpx.AsyncClient]]:
+    """A second server in emulator mode (``serve --demo``) on its own database."""
+    settings = Settings(
+        data_dir=tmp_path / "emulator",
+        secret_key="emulator-secret-key-0123456789abcdefghij",
+        public_url=PUBLIC_URL,
+        demo=True,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    migrate.upgrade(settings.resolved_database_url)
+    built = build(settings)
+    transport = httpx.ASGITransport(app=create_app(built))
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+        yield built, client
+    await built.close()

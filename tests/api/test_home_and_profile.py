@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
-import pytest
 
 from tests.conftest import PUBLIC_URL, World
-from tokstack.config import Settings
 from tokstack.services import profile
 from tokstack.services.demo import DEMO_APPS, ensure_demo
-from tokstack.storage.sql import migrate
-from tokstack.web.app import create_app
-from tokstack.web.container import Container, build
+from tokstack.web.container import Container
 
 
 async def test_home_links_portal_account_and_api_reference(client: httpx.AsyncClient) -> None:
@@ -26,33 +19,17 @@ async def test_home_links_portal_account_and_api_reference(client: httpx.AsyncCl
     assert "awdemowebapp0001" not in response.text  # demo data only in emulator mode
 
 
-@pytest.fixture
-async def emulator(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(
-        data_dir=tmp_path,
-        secret_key="emulator-secret-key-0123456789abcdefghij",
-        public_url=PUBLIC_URL,
-        demo=True,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    migrate.upgrade(settings.resolved_database_url)
-    container = build(settings)
-    await ensure_demo(container.ctx)
-    transport = httpx.ASGITransport(app=create_app(container))
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
-        yield client
-    await container.close()
-
-
 async def test_home_in_emulator_mode_lists_demo_apps_and_users(
-    emulator: httpx.AsyncClient,
+    emulator: tuple[Container, httpx.AsyncClient],
 ) -> None:
-    page = (await emulator.get("/")).text
+    await ensure_demo(emulator[0].ctx)
+    client = emulator[1]
+    page = (await client.get("/")).text
     for app in DEMO_APPS:
         assert app["client_key"] in page
     assert 'href="/@alice"' in page and 'href="/@bob"' in page
     assert "demo@tokstack.test" in page
-    assert (await emulator.get("/@alice")).status_code == 200
+    assert (await client.get("/@alice")).status_code == 200
 
 
 async def test_profile_page_shows_what_user_info_describes(

@@ -3,19 +3,12 @@ loopback callbacks for web apps in emulator mode, matched exactly."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
 import pytest
 
-from tests.conftest import PUBLIC_URL
-from tokstack.config import Settings
 from tokstack.errors import ValidationError
 from tokstack.services import accounts
-from tokstack.storage.sql import migrate
-from tokstack.web.app import create_app
-from tokstack.web.container import Container, build
+from tokstack.web.container import Container
 
 
 def authorize(client_key: str, redirect_uri: str) -> dict[str, str]:
@@ -26,23 +19,6 @@ def authorize(client_key: str, redirect_uri: str) -> dict[str, str]:
         "response_type": "code",
         "state": "s",
     }
-
-
-@pytest.fixture
-async def emulator(tmp_path: Path) -> AsyncIterator[tuple[Container, httpx.AsyncClient]]:
-    settings = Settings(
-        data_dir=tmp_path,
-        secret_key="emulator-secret-key-0123456789abcdefghij",
-        public_url=PUBLIC_URL,
-        demo=True,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    migrate.upgrade(settings.resolved_database_url)
-    container = build(settings)
-    transport = httpx.ASGITransport(app=create_app(container))
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
-        yield container, client
-    await container.close()
 
 
 async def test_a_wildcard_stored_for_a_web_app_is_never_a_wildcard(

@@ -85,6 +85,18 @@ async def nodes(
         await container.close()
 
 
+async def web_app(ctx: Any, name: str) -> accounts.NewApp:
+    dev = await accounts.create_developer(ctx, f"{name} Dev")
+    return await accounts.create_app(
+        ctx,
+        developer_id=dev.id,
+        name=name,
+        platform="web",
+        redirect_uri_list=[REDIRECT],
+        scope_list=["user.info.basic"],
+    )
+
+
 async def user_info(client: httpx.AsyncClient, access: str) -> int:
     response = await client.get(
         "/v2/user/info/",
@@ -96,15 +108,7 @@ async def user_info(client: httpx.AsyncClient, access: str) -> int:
 
 async def test_no_token_outlives_a_revoke(nodes: list[tuple[Container, httpx.AsyncClient]]) -> None:
     ctx = nodes[0][0].ctx
-    dev = await accounts.create_developer(ctx, "Race Dev")
-    made = await accounts.create_app(
-        ctx,
-        developer_id=dev.id,
-        name="Race App",
-        platform="web",
-        redirect_uri_list=[REDIRECT],
-        scope_list=["user.info.basic"],
-    )
+    made = await web_app(ctx, "Race App")
     key, secret = made.app.client_key, made.client_secret
     username = f"racer{secrets.token_hex(3)}"
     user = await accounts.create_user(ctx, username=username, display_name="Racer")
@@ -213,15 +217,7 @@ async def test_a_replayed_code_leaves_no_token_alive(
 ) -> None:
     """The same code sent twice at once: whatever the first use minted ends up revoked."""
     ctx = nodes[0][0].ctx
-    dev = await accounts.create_developer(ctx, "Replay Dev")
-    made = await accounts.create_app(
-        ctx,
-        developer_id=dev.id,
-        name="Replay App",
-        platform="web",
-        redirect_uri_list=[REDIRECT],
-        scope_list=["user.info.basic"],
-    )
+    made = await web_app(ctx, "Replay App")
     user = await accounts.create_user(
         ctx, username=f"replay{secrets.token_hex(3)}", display_name="Replay"
     )

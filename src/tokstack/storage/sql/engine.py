@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from tokstack.storage.sql import sqlite_inloop
@@ -51,18 +54,42 @@ def _begin_immediate(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "begin", begin)
 
 
+IDLE_PING = 0.5  # seconds a pooled PostgreSQL connection may sit unused before a ping
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """SQLAlchemy's pessimistic-disconnect recipe, for idle connections only: raising
+    DisconnectionError makes the pool drop this connection and check out another."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    except Exception as exc:
+        raise DisconnectionError(f"pooled connection is dead: {exc}") from exc
+    finally:
+        with contextlib.suppress(Exception):
+            cursor.close()
+
+
 def async_engine(url: str, *, pool_size: int, timeout: float, writer: bool = True) -> AsyncEngine:
     """An engine; on SQLite, ``writer`` engines take the write lock when a transaction begins."""
     target = driver_url(url, asynchronous=True)
     ensure_sqlite_dir(target)
     kwargs: dict[str, Any] = {}
     if target.get_backend_name() == "postgresql":
-        # Pre-ping: after a PostgreSQL restart every pooled connection is dead, and without
-        # it each one failed a request when load first reached it (measured: 503s 22 s
-        # after a restart). It costs one round trip per checkout; TCP keepalives close
+        # After a PostgreSQL restart every pooled connection is dead, and each one failed a
+        # request when load first reached it (measured: 503s 22 s after a restart). A
+        # connection idle for IDLE_PING seconds is pinged at checkout (_ping_if_idle); busy
+        # ones are not (a ping per checkout cost a third of the token endpoint's req/s), and
+        # the first one found dead invalidates the whole pool. TCP keepalives close
         # connections to a server that vanished without a word.
         kwargs = {
-            "pool_pre_ping": True,
             # a fixed pool: overflow connections are closed on return, so under load they
             # were opened and closed hundreds of times a second
             "pool_size": pool_size,
@@ -87,6 +114,9 @@ def async_engine(url: str, *, pool_size: int, timeout: float, writer: bool = Tru
     if target.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"async_creator_fn": sqlite_inloop.connect}
     engine = create_async_engine(target, **kwargs)
+    if target.get_backend_name() == "postgresql":
+        event.listen(engine.sync_engine, "checkin", _checked_in)
+        event.listen(engine.sync_engine, "checkout", _ping_if_idle)
     if target.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         if writer:
