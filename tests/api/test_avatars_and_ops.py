@@ -52,6 +52,17 @@ async def test_tampered_or_expired_avatar_url_is_403(
     assert (await client.get(url)).status_code == 403
 
 
+@pytest.mark.parametrize("expires", ["%C2%B2", "%D9%A1%D9%A2", "9" * 5000, "-1", "1e9", ""])
+async def test_malformed_avatar_expiry_is_403_not_500(
+    client: httpx.AsyncClient, avatar_urls: dict[str, Any], expires: str
+) -> None:
+    url = (await fetch_fields(client, avatar_urls["token"]))["avatar_url"]
+    path, query = url.split("?", 1)
+    signature = query.split("&x-signature=")[1]
+    response = await client.get(f"{path}?x-expires={expires}&x-signature={signature}")
+    assert response.status_code == 403
+
+
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")

@@ -13,6 +13,7 @@ from tests.api.test_login_kit import oauth_error, user_info
 from tests.conftest import PUBLIC_URL, World
 from tokstack.clock import FrozenClock
 from tokstack.config import Settings
+from tokstack.services.context import Context
 from tokstack.storage.sql import migrate
 from tokstack.web.app import create_app
 from tokstack.web.container import build
@@ -88,6 +89,23 @@ async def test_silent_login_grants_open_id_only(
         "/minis/login", json={"client_key": mini["key"]}, headers={"Origin": "https://evil.example"}
     )
     assert cross.status_code == 403
+
+
+async def test_silent_login_with_storage_down_is_a_minis_error_not_a_bare_500(
+    client: httpx.AsyncClient, mini: dict[str, str], ctx: Context
+) -> None:
+    from sqlalchemy import text
+
+    from tokstack.storage.sql.repos import SqlStore
+
+    assert isinstance(ctx.store, SqlStore)
+    async with ctx.store.engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE apps RENAME TO apps_gone"))
+    response = await client.post("/minis/login", json={"client_key": mini["key"]})
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["error_code"] == 50001000 and error["log_id"]
+    assert "apps" not in error["error_msg"]
 
 
 async def test_minis_cannot_use_other_redirect_uris_or_scopes(

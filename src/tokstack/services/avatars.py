@@ -131,11 +131,17 @@ class AvatarService:
         self._urls[(key, field, expires)] = url
         return url
 
-    def read(self, name: str, expires: str, signature: str, now: int) -> bytes | None:
-        """The JPEG for a signed path, or None if the signature is wrong or expired."""
-        if not expires.isdigit() or int(expires) < now:
+    def read(self, name: str, expires: str, signature: str, now: int) -> tuple[bytes, int] | None:
+        """The JPEG for a signed path and its expiry, or None if the URL is wrong or expired."""
+        # ASCII digits only and a bounded length: "²" passes isdigit() but not int(), and
+        # int() refuses strings of more than 4300 digits.
+        if not (expires.isascii() and expires.isdigit() and len(expires) <= 12):
             return None
-        expected = self._signature(name, int(expires))
-        if not hmac.compare_digest(expected.encode(), signature.encode()):
+        expires_at = int(expires)
+        if expires_at < now:
             return None
-        return self.blobs.get(name)
+        expected = self._signature(name, expires_at)
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+            return None
+        data = self.blobs.get(name)
+        return None if data is None else (data, expires_at)

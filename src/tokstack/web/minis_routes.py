@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tokstack.domain import scopes
-from tokstack.errors import ApiError
+from tokstack.errors import ApiError, ServerError, TemporarilyUnavailable
 from tokstack.oauth import authorize as flow
 from tokstack.web.authorize_routes import issue_code, session_user
 from tokstack.web.container import Container
+from tokstack.web.edge import Family
 from tokstack.web.forms import first_values
 from tokstack.web.pages import PAGE_HEADERS, page
 
@@ -34,9 +35,18 @@ def _same_origin(request: Request, public_url: str) -> bool:
     return origin == f"{ours.scheme}://{ours.netloc}"
 
 
-async def silent_login(request: Request) -> Response:
+def _login_error(error: ApiError, log_id: str) -> Response:
+    # The shape the SDK hands to ``fail``; 50001000 is the Minis "internal" code [MERR].
+    body = {"error_code": 50001000, "error_msg": error.description, "log_id": log_id}
+    return JSONResponse({"error": body}, error.status)
+
+
+guarded = Family(_login_error, ServerError, TemporarilyUnavailable)
+
+
+@guarded
+async def silent_login(request: Request, container: Container, _log_id: str) -> Response:
     """A code for ``user.info.open_id`` if the user is logged in; no page is shown."""
-    container: Container = request.app.state.container
     if not _same_origin(request, container.settings.public_url):
         return JSONResponse({"error": {"error_code": 10004, "error_msg": "cross-origin"}}, 403)
     try:

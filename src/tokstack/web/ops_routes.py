@@ -19,12 +19,13 @@ async def avatar(request: Request) -> Response:
     name = request.path_params["name"]
     query = first_values(request)
     now = container.ctx.clock.now()
-    data = container.ctx.avatars.read(
+    found = container.ctx.avatars.read(
         name, query.get("x-expires", ""), query.get("x-signature", ""), now
     )
-    if data is None:
+    if found is None:
         return Response(b"Forbidden", status_code=403, media_type="text/plain")
-    max_age = max(0, int(query["x-expires"]) - now)
+    data, expires_at = found
+    max_age = max(0, expires_at - now)
     return Response(
         data, media_type="image/jpeg", headers={"Cache-Control": f"public, max-age={max_age}"}
     )
