@@ -52,6 +52,8 @@ async def revoke(
 
 async def remove_by_user(ctx: Context, user: User, authorization_id: int) -> None:
     """The account page's "Remove": only the user's own authorizations."""
+    if not 0 < authorization_id < 2**63:  # past any id column: unknown, not a driver error
+        raise NotFound("no such authorized app")
     async with ctx.store.unit() as unit:
         authorization = await unit.authorizations.get(authorization_id)
         if authorization is None or authorization.user_id != user.id:

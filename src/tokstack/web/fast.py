@@ -14,7 +14,8 @@ from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.types import Receive, Scope, Send
 
-from tokstack.web import api_routes, limits
+from tokstack import ids
+from tokstack.web import api_routes, limits, render
 from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
 
@@ -64,6 +65,10 @@ class Tokstack:
                 None,
             )
             await response(scope, receive, send)
+            return
+        if scope["type"] == "http" and "\x00" in scope["path"]:
+            # the gateway's answer to a path no route can have; PostgreSQL could not look it up
+            await render.unsupported_path(ids.log_id())(scope, receive, send)
             return
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
             receive, send = limits.bounded(scope, receive, send)

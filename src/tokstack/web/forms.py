@@ -23,6 +23,17 @@ NOT_A_FORM = (
 )
 
 
+NUL_REFUSED = "The request parameters are malformed: a parameter contains a NUL character."
+
+
+def refuse_nul(*texts: str) -> None:
+    """NUL cannot be stored by PostgreSQL nor typed by a person: refused on every backend
+    alike, before it reaches storage (where it would be a driver error, not a 400)."""
+    for text in texts:
+        if "\x00" in text:
+            raise InvalidRequest(NUL_REFUSED, detail="NUL in a parameter")
+
+
 def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
@@ -46,6 +57,7 @@ async def form_fields(request: Request) -> dict[str, str]:
         fields: dict[str, str] = {}
         for key, value in form.multi_items():
             if isinstance(value, str):
+                refuse_nul(key, value)
                 fields.setdefault(key, value)
         return fields
     body = await request.body()
@@ -56,6 +68,7 @@ async def form_fields(request: Request) -> dict[str, str]:
     if len(pairs) > MAX_FIELDS:
         raise InvalidRequest(f"The request body is malformed: more than {MAX_FIELDS} fields.")
     for key, value in pairs:
+        refuse_nul(key, value)
         fields.setdefault(key, value)
     return fields
 
@@ -69,6 +82,7 @@ async def form_lists(request: Request) -> tuple[dict[str, str], dict[str, list[s
     multi: dict[str, list[str]] = {}
     for key, value in form.multi_items():
         if isinstance(value, str):
+            refuse_nul(key, value)
             single.setdefault(key, value)
             multi.setdefault(key, []).append(value)
     return single, multi
@@ -81,7 +95,9 @@ async def upload(request: Request, field: str) -> tuple[str, bytes]:
     form = await _multipart(request, max_files=1, max_part_size=UPLOAD_LIMIT)
     sent = form.get(field)
     data = await sent.read() if sent is not None and not isinstance(sent, str) else b""
-    return str(form.get("csrf") or ""), data
+    csrf = str(form.get("csrf") or "")
+    refuse_nul(csrf)
+    return csrf, data
 
 
 def first_values(request: Request) -> dict[str, str]:
@@ -89,5 +105,6 @@ def first_values(request: Request) -> dict[str, str]:
     endpoint (the token endpoint's form and the user-info path read the first one too)."""
     values: dict[str, str] = {}
     for key, value in request.query_params.multi_items():
+        refuse_nul(key, value)
         values.setdefault(key, value)
     return values

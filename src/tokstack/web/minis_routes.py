@@ -12,10 +12,10 @@ from starlette.responses import JSONResponse, Response
 from tokstack.domain import scopes
 from tokstack.errors import ApiError, ServerError, TemporarilyUnavailable
 from tokstack.oauth import authorize as flow
-from tokstack.web.authorize_routes import issue_code, session_user
+from tokstack.web.authorize_routes import browser, issue_code, session_user
 from tokstack.web.container import Container
 from tokstack.web.edge import Family
-from tokstack.web.forms import first_values
+from tokstack.web.forms import first_values, refuse_nul
 from tokstack.web.pages import PAGE_HEADERS, page
 
 SDK = files("tokstack.web").joinpath("static/minis-sdk.js").read_bytes()
@@ -36,8 +36,9 @@ def _same_origin(request: Request, public_url: str) -> bool:
 
 
 def _login_error(error: ApiError, log_id: str) -> Response:
-    # The shape the SDK hands to ``fail``; 50001000 is the Minis "internal" code [MERR].
-    body = {"error_code": 50001000, "error_msg": error.description, "log_id": log_id}
+    # The shape the SDK hands to ``fail``, with the Minis server codes [MERR].
+    code = 50001000 if error.status >= 500 else 40001000  # internal / invalid params
+    body = {"error_code": code, "error_msg": error.description, "log_id": log_id}
     return JSONResponse({"error": body}, error.status)
 
 
@@ -53,6 +54,7 @@ async def silent_login(request: Request, container: Container, _log_id: str) -> 
         client_key = str(orjson.loads(await request.body()).get("client_key", ""))
     except (orjson.JSONDecodeError, AttributeError):
         client_key = ""
+    refuse_nul(client_key)
     params = {
         "client_key": client_key,
         "scope": scopes.OPEN_ID,
@@ -76,7 +78,8 @@ async def callback(_: Request) -> Response:
     return page("minis_callback.html")
 
 
-async def demo(request: Request) -> Response:
+@browser
+async def demo(request: Request, _container: Container, _log_id: str) -> Response:
     response = page("minis_demo.html", client_key=first_values(request).get("client_key", ""))
     response.headers["Cache-Control"] = PAGE_HEADERS["Cache-Control"]
     return response

@@ -209,7 +209,7 @@ def _minis() -> dict[str, Any]:
         "/minis/demo/": {
             "get": _page_op(
                 "A demo Mini using the SDK.",
-                {"200": _html("The demo page.")},
+                {"200": _html("The demo page."), "400": _html("A NUL character in a parameter.")},
                 parameters=[_query("client_key")],
             )
         },

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tokstack import ids
+from tokstack.errors import InvalidRequest
 from tokstack.web import render
 from tokstack.web.forms import first_values
 
@@ -17,7 +18,10 @@ log = logging.getLogger("tokstack.ops")
 async def avatar(request: Request) -> Response:
     container = request.app.state.container
     name = request.path_params["name"]
-    query = first_values(request)
+    try:
+        query = first_values(request)
+    except InvalidRequest:
+        query = {}
     now = container.ctx.clock.now()
     found = container.ctx.avatars.read(
         name, query.get("x-expires", ""), query.get("x-signature", ""), now
