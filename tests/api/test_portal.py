@@ -129,6 +129,9 @@ async def test_bad_redirect_uri_is_named_and_nothing_is_saved(client: httpx.Asyn
         ({"platform": "mini", "scopes": ["user.info.stats"], "redirect_uris": ""}, "scopes"),
         ({"redirect_uris": "\n".join(f"https://a.example/{i}" for i in range(11))}, "at most 10"),
         ({"webhook_url": "ftp://x"}, "webhook_url"),
+        ({"webhook_url": "https://[::1/hook"}, "webhook_url"),
+        ({"webhook_url": "https://hooks.example/" + "a" * 600}, "webhook_url"),
+        ({"redirect_uris": "https://[::1/cb"}, "not a valid URL"),
         ({"name": ""}, "name"),
     ],
 )

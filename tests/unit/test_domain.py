@@ -51,6 +51,11 @@ def test_scope_lists_fold_blanks_and_duplicates() -> None:
         ("web", "http://localhost:3000/auth/callback", False),
         ("web", "http://127.0.0.1:8080/cb", False),
         ("web", "http://[::1]:8080/cb", False),
+        # URLs urlsplit cannot parse are refused, not an exception
+        ("web", "https://[::1/cb", False),
+        ("web", "https://[zz]/cb", False),
+        ("desktop", "http://[::1:*/cb", False),
+        ("desktop", "https://[::1/cb", False),
     ],
 )
 def test_redirect_uri_rules(platform: str, uri: str, ok: bool) -> None:

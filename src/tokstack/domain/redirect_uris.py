@@ -23,6 +23,13 @@ EMULATOR_HINT = (
 
 def problem(platform: str, uri: str, *, emulator: bool = False) -> str | None:
     """Why ``uri`` cannot be registered for ``platform``, or None when it can."""
+    try:
+        return _problem(platform, uri, emulator=emulator)
+    except ValueError:  # urlsplit: "https://[::1/cb", "https://[zz]/cb"
+        return "is not a valid URL"
+
+
+def _problem(platform: str, uri: str, *, emulator: bool) -> str | None:
     if len(uri) >= MAX_LENGTH:
         return "must be shorter than 512 characters"
     if any(c.isspace() for c in uri):

@@ -36,7 +36,8 @@ def _text(value: str, what: str, limit: int) -> str:
     return value
 
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
+# at most 254 characters in all (RFC 5321's path limit; the column holds 320)
+EMAIL = re.compile(r"^(?=.{6,254}$)[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
 
 
 async def create_developer(
@@ -77,8 +78,14 @@ def app_scopes(platform: str, requested: Sequence[str]) -> tuple[str, ...]:
 def check_webhook_url(url: str | None) -> str | None:
     if not url:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    if len(url) > 512:
+        raise ValidationError("webhook URL must be at most 512 characters")
+    try:
+        parts = urlsplit(url)
+        absolute = parts.scheme in ("https", "http") and bool(parts.hostname)
+    except ValueError:  # "http://[::1" and other unparsable URLs
+        absolute = False
+    if not absolute:
         raise ValidationError("webhook URL must be an absolute http(s) URL")
     return url
 

@@ -43,6 +43,8 @@ class RateLimits:
 
     async def token(self, client_key: str, app: App | None = None) -> None:
         limit = (app.rate_limit_per_minute if app else None) or self.token_per_minute
-        wait = await self._hit(f"oauth:{client_key}", limit)
+        # no client_key is longer than 64 characters: longer ones share one bucket, so a
+        # flood of huge made-up keys cannot fill the limiter's memory (or Redis) with them
+        wait = await self._hit(f"oauth:{client_key if len(client_key) <= 64 else '~'}", limit)
         if wait:
             raise SlowDown(retry_after=wait, detail=f"token endpoint limit for {client_key}")

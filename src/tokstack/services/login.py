@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import anyio.to_thread
 
 from tokstack.domain.models import User
@@ -16,7 +18,9 @@ MAX_PER_CLIENT = 20
 
 async def check_credentials(ctx: Context, username: str, password: str, client: str) -> User | None:
     """The user, or None for bad credentials; raises SlowDown after too many failures."""
-    keys = (f"login-fail:u:{username.lower()}", f"login-fail:ip:{client}")
+    # a digest: the username is whatever was typed (up to a form's 16 KiB), the key is bounded
+    typed = hashlib.sha256(username.lower().encode()).hexdigest()
+    keys = (f"login-fail:u:{typed}", f"login-fail:ip:{client}")
     for key, limit in zip(keys, (MAX_PER_USERNAME, MAX_PER_CLIENT), strict=True):
         count = await ctx.ephemeral.get(key)
         if count is not None and int(count) >= limit:

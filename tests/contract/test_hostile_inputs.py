@@ -1,11 +1,14 @@
-"""A NUL character anywhere a client can put one is a clear 4xx, alike on every backend.
+"""Inputs SQLite takes and PostgreSQL refuses are clear 4xx answers, alike on every backend.
 
-PostgreSQL cannot hold NUL in text, so before the fix every lookup of such a value (a client
-key, a username, a refresh token) was a driver error and a 500 there, while SQLite answered.
+PostgreSQL cannot hold NUL in text and enforces column lengths, so before the fix a client
+key, username, code or token with a NUL, an email over 320 characters, or a long username
+at a login (its failure counter's key, without Redis) was a driver error and a 500 there,
+while SQLite answered.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -34,14 +37,15 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "postgres-without-redis"])
 async def client(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
     extra: dict[str, Any] = {}
+    if request.param.startswith("postgres"):
+        extra = {"database_url": request.getfixturevalue("postgres_url")}
     if request.param == "postgres":
-        extra = {"database_url": request.getfixturevalue("postgres_url"), "redis_url": REDIS_URL}
-        extra["redis_prefix"] = f"nul-{secrets.token_hex(4)}:"
+        extra |= {"redis_url": REDIS_URL, "redis_prefix": f"hostile-{secrets.token_hex(4)}:"}
     settings = Settings(
         data_dir=tmp_path,
         secret_key=secrets.token_urlsafe(40),
@@ -113,3 +117,27 @@ async def test_nul_in_a_path_is_the_gateway_404(client: httpx.AsyncClient) -> No
         response = await client.get(path)
         assert response.status_code == 404, path
         assert response.text == "Unsupported path(Janus)"
+
+
+def hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found is not None, page
+    return found.group(1)
+
+
+async def test_overlong_email_and_username_are_refused_not_a_server_error(
+    client: httpx.AsyncClient,
+) -> None:
+    csrf = hidden((await client.get("/portal/signup")).text, "csrf")
+    email = "dev@" + "d" * 300 + ".example"
+    signup = await client.post(
+        "/portal/signup",
+        data={"csrf": csrf, "name": "Dev", "email": email, "password": "dev-password"},
+    )
+    assert signup.status_code == 400 and "valid email" in signup.text
+    for attempt in range(2):
+        csrf = hidden((await client.get("/account/login")).text, "csrf")
+        login = await client.post(
+            "/account/login", data={"csrf": csrf, "username": "u" * 5000, "password": "nope"}
+        )
+        assert login.status_code == 401, attempt  # counted as a failure, like any other
