@@ -48,17 +48,7 @@ def app_create(
 
     new = run(call)
     app = new.app
-    payload = {
-        "client_key": app.client_key,
-        "client_secret": new.client_secret,
-        "id": app.id,
-        "developer_id": app.developer_id,
-        "name": app.name,
-        "platform": app.platform,
-        "redirect_uris": list(app.redirect_uris),
-        "scopes": list(app.scopes),
-        "webhook_url": app.webhook_url,
-    }
+    payload = {"client_secret": new.client_secret, **directory.app_view(app)}
     emit(
         json,
         payload,

@@ -71,13 +71,7 @@ def user_create(
         )
 
     created = run(call)
-    payload = {
-        "id": created.id,
-        "username": created.username,
-        "display_name": created.display_name,
-        "bio_description": created.bio_description,
-        "is_verified": created.is_verified,
-    }
+    payload = directory.user_view(created)
     emit(json, payload, f"user {created.username} created (id {created.id})")
 
 
@@ -105,15 +99,7 @@ def user_update(
         )
 
     updated = run(call)
-    payload = {
-        "id": updated.id,
-        "username": updated.username,
-        "is_verified": updated.is_verified,
-        "follower_count": updated.follower_count,
-        "following_count": updated.following_count,
-        "likes_count": updated.likes_count,
-        "video_count": updated.video_count,
-    }
+    payload = directory.user_view(updated)
     emit(json, payload, f"user {updated.username} updated")
 
 
