@@ -220,6 +220,32 @@ async def test_revocations_reach_the_other_node_within_a_second(
 
 
 @pytest.mark.redis
+async def test_a_confirmed_publish_returns_once_every_listener_has_acted(
+    nodes: RedisNodes, buses: tuple[RedisRevocationBus, RedisRevocationBus]
+) -> None:
+    sender, listener = buses
+    acted: list[float] = []
+    listener.start(lambda _event: acted.append(time.perf_counter()))
+    sender.start(lambda _event: acted.append(time.perf_counter()))
+    async with asyncio.timeout(2):
+        await listener.wait_subscribed()
+        await sender.wait_subscribed()
+    for _ in range(10):
+        acted.clear()
+        assert await sender.publish_confirmed(within=2.0) is True
+        returned = time.perf_counter()
+        assert len(acted) == 2 and max(acted) <= returned  # both nodes, before the return
+    # a subscriber that never acknowledges (a node stuck, or an old version) holds the
+    # publisher for the whole window, and no longer
+    deaf = nodes.client().pubsub()
+    await deaf.subscribe(listener.channel)
+    started = time.perf_counter()
+    assert await sender.publish_confirmed(within=0.3) is False
+    assert 0.25 <= time.perf_counter() - started < 1.0
+    await deaf.aclose()
+
+
+@pytest.mark.redis
 async def test_bus_survives_bad_messages_and_failing_callbacks(
     nodes: RedisNodes, buses: tuple[RedisRevocationBus, RedisRevocationBus]
 ) -> None:

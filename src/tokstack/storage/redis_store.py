@@ -199,15 +199,16 @@ class RevocationEvent:
     digests: tuple[str, ...] | None = None
     authorization_id: int | None = None
     reset: bool = False
+    ack: str | None = None  # each listener counts itself under this id once it has acted
 
     def encode(self) -> str:
-        return json.dumps(
-            {
-                "digests": None if self.digests is None else list(self.digests),
-                "authorization_id": self.authorization_id,
-            },
-            separators=(",", ":"),
-        )
+        body: dict[str, Any] = {
+            "digests": None if self.digests is None else list(self.digests),
+            "authorization_id": self.authorization_id,
+        }
+        if self.ack is not None:
+            body["ack"] = self.ack
+        return json.dumps(body, separators=(",", ":"))
 
     @classmethod
     def decode(cls, raw: str | bytes) -> RevocationEvent:
@@ -224,9 +225,13 @@ class RevocationEvent:
             isinstance(authorization_id, bool) or not isinstance(authorization_id, int)
         ):
             raise ValueError("authorization_id must be an integer or null")
+        ack = data.get("ack")
+        if ack is not None and not (isinstance(ack, str) and 0 < len(ack) <= 64):
+            raise ValueError("ack must be a short string or null")
         return cls(
             digests=None if digests is None else tuple(digests),
             authorization_id=authorization_id,
+            ack=ack,
         )
 
 
@@ -276,6 +281,37 @@ class RedisRevocationBus(_Owned):
             authorization_id=authorization_id,
         )
         return int(await self.client.publish(self.channel, event.encode()))
+
+    async def publish_confirmed(self, within: float) -> bool:
+        """Publishes a "drop everything" event and waits until every listener that received
+        it has acted on it (True), or ``within`` seconds (False): by then the entries it was
+        about have outlived the cache TTL anyway. Raises ``redis.RedisError`` like ``publish``.
+        """
+        ack = secrets.token_hex(8)
+        receivers = int(await self.client.publish(self.channel, RevocationEvent(ack=ack).encode()))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        pause = 0.0005
+        while True:
+            acted = int(await self.client.get(self._ack_key(ack)) or 0)
+            if acted >= receivers:
+                return True
+            if loop.time() + pause > deadline:
+                return False
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.02)
+
+    def _ack_key(self, ack: str) -> str:
+        return f"{self.prefix}ack:{ack}"
+
+    async def _acknowledge(self, ack: str) -> None:
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.incr(self._ack_key(ack))
+                pipe.expire(self._ack_key(ack), 60)
+                await pipe.execute()
+        except Exception as exc:  # the publisher then waits out the cache TTL: still safe
+            log.warning("could not acknowledge a revocation: %s", exc)
 
     def start(self, on_event: Callable[[RevocationEvent], None]) -> asyncio.Task[None]:
         if self._task is None or self._task.done():
@@ -336,7 +372,9 @@ class RedisRevocationBus(_Owned):
                         if resubscribed:
                             self._deliver(on_event, RevocationEvent(reset=True))
                     elif kind == "message":
-                        self._receive(on_event, message.get("data"))
+                        event = self._receive(on_event, message.get("data"))
+                        if event is not None and event.ack is not None:
+                            await self._acknowledge(event.ack)
                     continue
                 # Idle: make sure the connection is still alive (a silent network partition
                 # would otherwise leave this listener deaf forever).
@@ -353,13 +391,16 @@ class RedisRevocationBus(_Owned):
             with contextlib.suppress(Exception):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
 
-    def _receive(self, on_event: Callable[[RevocationEvent], None], raw: Any) -> None:
+    def _receive(
+        self, on_event: Callable[[RevocationEvent], None], raw: Any
+    ) -> RevocationEvent | None:
         try:
             event = RevocationEvent.decode(raw)
         except (ValueError, TypeError) as exc:
             log.warning("ignoring a malformed revocation message: %s", exc)
-            return
+            return None
         self._deliver(on_event, event)
+        return event
 
     @staticmethod
     def _deliver(on_event: Callable[[RevocationEvent], None], event: RevocationEvent) -> None:

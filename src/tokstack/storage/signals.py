@@ -7,7 +7,8 @@ anywhere; ``None`` means "cannot tell right now" and turns caching off.
 - ``FileSignal``: the processes of one machine (the embedded default with ``--workers N``),
   through an 8-byte memory-mapped file; reading it costs a memory load.
 - ``RedisSignal``: every node, through the Redis revocation bus; while the bus is not
-  subscribed the version is ``None``.
+  subscribed the version is ``None``. A change is confirmed by every node before
+  ``notify`` returns (or the cache TTL has passed).
 """
 
 from __future__ import annotations
@@ -58,8 +59,14 @@ class FileSignal:
 
 
 class RedisSignal:
-    def __init__(self, bus: RedisRevocationBus) -> None:
+    """``notify`` returns once every subscribed node has dropped its caches (each
+    acknowledges through Redis), or after ``confirm_within`` seconds, the cache TTL, when
+    whatever a silent node still holds has expired anyway. So once a revocation has been
+    answered, no node answers from a cache for the revoked token."""
+
+    def __init__(self, bus: RedisRevocationBus, confirm_within: float = 1.0) -> None:
         self.bus = bus
+        self.confirm_within = confirm_within
         self._version = 0
 
     def version(self) -> int | None:
@@ -71,7 +78,10 @@ class RedisSignal:
     async def notify(self) -> None:
         self._version += 1
         try:
-            await self.bus.publish(None, None)
+            if self.confirm_within <= 0:  # no cache to wait for
+                await self.bus.publish(None, None)
+            elif not await self.bus.publish_confirmed(self.confirm_within):
+                log.warning("a node did not confirm a revocation within the cache TTL")
         except Exception as exc:  # other nodes fall back to the cache TTL
             log.warning("could not publish a revocation: %s", exc)
 

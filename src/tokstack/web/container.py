@@ -94,18 +94,21 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     redis = connect(settings.redis_url, settings.redis_timeout) if settings.redis_url else None
     ephemeral: EphemeralStore
     signal: LocalSignal | FileSignal | RedisSignal
+    # PostgreSQL without Redis may be shared by nodes that no signal reaches: a cached token
+    # could outlive its revocation there, so caching is off unless the operator turns it on
+    # (exact on one machine, where the signal file reaches every worker).
+    ttl = settings.access_cache_ttl
+    if ttl is None:
+        ttl = 1.0 if redis is not None else 30.0 if settings.is_sqlite else 0.0
     if redis is not None:
         prefix = settings.redis_prefix
         ephemeral = RedisEphemeral(redis, prefix)
-        signal = RedisSignal(RedisRevocationBus(redis, prefix))
+        signal = RedisSignal(RedisRevocationBus(redis, prefix), confirm_within=ttl)
         limiter: Any = LeasedRateLimiter(RedisRateLimiter(redis, prefix))
     else:
         ephemeral = SqlEphemeral(engine, clock, reader)
-        signal = (
-            FileSignal(settings.data_dir / "access.signal")
-            if settings.is_sqlite
-            else (LocalSignal())
-        )
+        # the workers of one machine share the file; other nodes cannot be told (no Redis)
+        signal = FileSignal(settings.data_dir / "access.signal")
         limiter = MemoryRateLimiter()
     avatars = AvatarService(
         DirectoryBlobStore(settings.data_dir / "blobs"),
@@ -115,9 +118,6 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     )
     # Local and file signals never miss a change; a Redis subscriber can lose one unnoticed
     # for a moment, so across nodes an entry lives at most a second.
-    ttl = settings.access_cache_ttl
-    if ttl is None:
-        ttl = 1.0 if redis is not None else 30.0
     cache = AccessCache(signal, ttl=ttl) if ttl else None
     app_cache = AppCache(signal, ttl=ttl) if ttl else None
     ctx = Context(
