@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     webhook_poll_interval: float = Field(default=1.0, gt=0)
     webhook_timeout: float = Field(default=5.0, gt=0)
     demo: bool = False
+    # the control API's bearer token (emulator mode); required to listen beyond loopback
+    emulator_token: str | None = Field(default=None, min_length=16)
     auto_consent: str | None = None
     migrate_on_start: bool = True
     log_level: str = "info"

@@ -10,6 +10,8 @@
     │   └── ApiV2Error                -> {"data": {}, "error": {"code", "message", "log_id"}}
     │       ├── AccessTokenInvalid (401), ScopeNotAuthorized (401), InvalidParams (400),
     │       └── RateLimitExceeded (429), InternalError (500), ServiceUnavailable (503)
+    │   └── ControlError (400)        -> {"error": {"code", "message"}} (emulator control API)
+    │       └── ControlNotFound (404), ControlUnauthorized (401)
     ├── NotFound, Conflict            -> storage outcomes; services map them to the above
     └── ValidationError               -> bad operator input (CLI, portal forms)
 
@@ -192,6 +194,27 @@ class ServiceUnavailable(ApiV2Error):
     code = "internal_error"
     status = 503
     default_description = "The service is temporarily unavailable. Please try again later."
+
+
+# --- the emulator's control API (/_tokstack/): {"error": {"code", "message"}} -------------
+
+
+class ControlError(ApiError):
+    code = "invalid_request"
+    status = 400
+    default_description = "The request is not valid."
+
+
+class ControlNotFound(ControlError):
+    code = "not_found"
+    status = 404
+    default_description = "Not found."
+
+
+class ControlUnauthorized(ControlError):
+    code = "unauthorized"
+    status = 401
+    default_description = "The control API needs Authorization: Bearer <TOKSTACK_EMULATOR_TOKEN>."
 
 
 # --- outcomes inside tokstack -------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from starlette.routing import Mount, Route
 
 from tests.conftest import World
+from tokstack.web import emulator_routes
 from tokstack.web.app import routes
 
 
@@ -31,7 +32,8 @@ def validator(spec: dict[str, Any], path: str, status: int) -> jsonschema.Draft2
 
 
 def test_every_route_is_documented_with_every_method(spec: dict[str, Any]) -> None:
-    served = {re.sub(r":[a-z]+}", "}", r.path) for r in routes() if isinstance(r, Route)}
+    every = routes() + emulator_routes.routes()
+    served = {re.sub(r":[a-z]+}", "}", r.path) for r in every if isinstance(r, Route)}
     served |= {f"{r.path}/{{name}}" for r in routes() if isinstance(r, Mount)}
     assert served == set(spec["paths"])
     methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -35,9 +35,13 @@ def test_the_served_document_holds_for_every_operation(tmp_path: Path) -> None:
             capture_output=True, text=True, check=True, timeout=60,
         )  # fmt: skip
         token = json.loads(issued.stdout)["access_token"]
+        # Not the emulator's control API: each fault rule it added (a drop, a minute of
+        # latency) would change every later answer of the run. Its answers are checked
+        # against this document in tests/api/test_emulator_faults.py.
         run = subprocess.run(
             [str(Path(sys.executable).with_name("st")), "--config-file", str(CONFIG), "run",
              f"{url}/openapi.json", "--checks", "all", "--max-examples", EXAMPLES,
+             "--exclude-path-regex", "^/_tokstack/",
              "--seed", "1", "-H", f"Authorization: Bearer {token}", "--no-color"],
             capture_output=True, text=True, timeout=300, check=False,
         )  # fmt: skip

@@ -6,6 +6,7 @@ option, a missing value, a bad choice), 1 for a failure.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from importlib.metadata import version as installed_version
@@ -52,6 +53,15 @@ def root(
     """tokstack: TikTok Open API v2 (Login Kit + User Data API), self-hosted."""
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(envvar="TOKSTACK_HOST")] = "127.0.0.1",
@@ -79,6 +89,12 @@ def serve(
     settings = load_settings()
     if auto_consent and not settings.demo:
         fail("--auto-consent is refused outside demo mode (add --demo)", 2)
+    if settings.demo and not _loopback(host) and not settings.emulator_token:
+        fail(
+            f"emulator mode on {host} would open the control API (/_tokstack/) to the network:"
+            " set TOKSTACK_EMULATOR_TOKEN (16+ characters), or listen on 127.0.0.1",
+            2,
+        )
     run_server(settings, host=host, port=port, workers=workers, auto_consent=auto_consent)
 
 

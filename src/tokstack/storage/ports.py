@@ -185,3 +185,20 @@ class EphemeralStore(Protocol):
     async def incr(self, key: str, ttl: int) -> int:
         """Adds one to a counter that expires ``ttl`` seconds after its first increment."""
         ...
+
+
+class FaultStore(Protocol):
+    """Emulator-mode fault rules, shared by every worker and node of one database."""
+
+    async def add(self, rule_id: str, body: str, now: int) -> None: ...
+    async def all(self) -> list[tuple[str, str, int]]:
+        """``(id, body, hits)`` of every rule, in the order they were added."""
+        ...
+
+    async def hit(self, rule_id: str, limit: int | None) -> int:
+        """Counts one more matching request, atomically across nodes, unless the rule has
+        ``limit`` hits already: the new count, or 0 if the rule is spent or gone."""
+        ...
+
+    async def remove(self, rule_id: str) -> bool: ...
+    async def clear(self) -> int: ...

@@ -19,6 +19,7 @@ from tokstack.web import (
     account_routes,
     api_routes,
     authorize_routes,
+    emulator_routes,
     home_routes,
     minis_routes,
     oauth_routes,
@@ -132,9 +133,12 @@ def create_app(container: Container | None = None) -> Observe:
             if owned:
                 await current.close()
 
-    log_requests = (container.settings if container else Settings()).access_log
+    settings = container.settings if container else Settings()
+    log_requests = settings.access_log
+    # the control API exists in emulator mode only: elsewhere /_tokstack/ is the gateway 404
+    extra = emulator_routes.routes() if settings.demo else []
     app = Starlette(
-        routes=_no_head(routes()),
+        routes=_no_head(routes() + extra),
         lifespan=lifespan,
         exception_handlers={404: ops_routes.not_found, 405: ops_routes.not_found},
     )

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tokstack.domain import scopes as scope_list
+from tokstack.domain.faults import Facts
 from tokstack.domain.models import User
 from tokstack.errors import (
     ApiError,
@@ -18,6 +19,7 @@ from tokstack.errors import (
 from tokstack.oauth import authorize as flow
 from tokstack.oauth import codes
 from tokstack.services.login import check_credentials
+from tokstack.web import fault_effects
 from tokstack.web.container import Container
 from tokstack.web.csrf import REFUSED
 from tokstack.web.edge import Family
@@ -105,6 +107,10 @@ async def _next_step(
 @browser
 async def authorize(request: Request, container: Container, log_id: str) -> Response:
     auth_request = await flow.validate(container.ctx, first_values(request))
+    if container.faults is not None:
+        facts = Facts("authorize", client_key=auth_request.client_key)
+        target = (auth_request.redirect_uri, auth_request.state)
+        await fault_effects.apply(container, request.scope, facts, redirect=target)
     if container.auto_consent:
         log.warning(
             "auto-consent as %s for %s",

@@ -16,6 +16,7 @@ from tokstack.services.access_cache import AccessCache, AppCache
 from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
 from tokstack.services.context import Context
+from tokstack.services.faults import Faults
 from tokstack.services.limits import RateLimits
 from tokstack.services.secret_box import SecretBox
 from tokstack.services.user_info import UserInfo
@@ -32,6 +33,7 @@ from tokstack.storage.redis_store import (
 from tokstack.storage.signals import FileSignal, LocalSignal, RedisSignal
 from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
+from tokstack.storage.sql.faults import SqlFaultStore
 from tokstack.storage.sql.repos import SqlStore
 from tokstack.web.csrf import FormGuard
 from tokstack.web.sessions import Sessions
@@ -47,6 +49,7 @@ class Container:
     limits: RateLimits
     forms: FormGuard
     auto_consent: str | None = None
+    faults: Faults | None = None  # emulator mode only
     redis: Any = None
     signal: Any = None
     _closers: list[Any] = field(default_factory=list)
@@ -146,6 +149,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         RateLimits(limiter, settings.rate_limit_per_minute, settings.token_rate_limit_per_minute),
         FormGuard(key, secure=secure),
         settings.auto_consent or None,
+        Faults(ctx, SqlFaultStore(engine), signal) if settings.demo else None,
         redis,
         signal,
     )

@@ -19,6 +19,7 @@ from tokstack.errors import (
     TemporarilyUnavailable,
 )
 from tokstack.logs import LOG_ID
+from tokstack.services.faults import ConnectionDropped
 from tokstack.storage.failures import UNAVAILABLE
 from tokstack.web import render
 from tokstack.web.container import Container
@@ -60,6 +61,8 @@ class Family:
             elif error.detail:
                 log.info("%s: %s", error.code, error.detail)
             return self.render_error(error, log_id)
+        except ConnectionDropped:
+            raise  # an emulator fault: no answer at all (see tokstack.web.fast)
         except UNAVAILABLE as exc:
             log.error("backing service unavailable: %s: %s", type(exc).__name__, exc)
             return self.render_error(self.unavailable(), log_id)

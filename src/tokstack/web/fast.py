@@ -15,7 +15,8 @@ from starlette.datastructures import State
 from starlette.types import Receive, Scope, Send
 
 from tokstack import ids
-from tokstack.web import api_routes, limits, render
+from tokstack.services.faults import ConnectionDropped
+from tokstack.web import api_routes, fault_effects, limits, render
 from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
 
@@ -57,13 +58,18 @@ class Tokstack:
             container: Container = self.app.state.container
             authorization = _header(scope, b"authorization")
             fields = _query_value(scope, b"fields")
-            response = await api_v2.guard(
-                scope,
-                lambda log_id: api_routes.user_info_response(
-                    container, authorization, fields, log_id
-                ),
-                None,
-            )
+            try:
+                response = await api_v2.guard(
+                    scope,
+                    lambda log_id: api_routes.user_info_response(
+                        container, authorization, fields, log_id, scope
+                    ),
+                    None,
+                )
+            except ConnectionDropped:
+                if _dropped(scope):
+                    return
+                raise
             await response(scope, receive, send)
             return
         if scope["type"] == "http" and "\x00" in scope["path"]:
@@ -72,4 +78,13 @@ class Tokstack:
             return
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
             receive, send = limits.bounded(scope, receive, send)
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        except ConnectionDropped:
+            if not _dropped(scope):
+                raise  # in process (no socket to close): the client sees the exception
+
+
+def _dropped(scope: Scope) -> bool:
+    """Whether a drop fault closed the real connection (then there is nothing to send)."""
+    return fault_effects.DROP in scope.get("extensions", {})

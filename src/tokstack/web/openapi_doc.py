@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from tokstack.domain import faults
+
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 TEXT = {"text/plain": {"schema": {"type": "string"}}}
@@ -422,6 +424,111 @@ def _public_and_ops() -> dict[str, Any]:
     }
 
 
+CONTROL_ERROR = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                }
+            },
+        }
+    }
+}
+FAULT_RULE: dict[str, Any] = {
+    "type": "object",
+    "required": ["endpoint"],
+    "additionalProperties": False,
+    "properties": {
+        "endpoint": {"type": "string", "enum": list(faults.ENDPOINTS)},
+        "client_key": {"type": "string", "minLength": 1, "maxLength": 64},
+        "open_id": {"type": "string", "minLength": 1, "maxLength": 64},
+        "grant_type": {"type": "string", "enum": list(faults.GRANT_TYPES)},
+        "error": {
+            "type": "string",
+            "minLength": 1,
+            "description": "A code TikTok sends on that endpoint: "
+            + "; ".join(f"{e}: {', '.join(codes)}" for e, codes in faults.ERRORS.items()),
+        },
+        "status": {"type": "integer", "minimum": 200, "maximum": 599},
+        "message": {"type": "string", "minLength": 1, "maxLength": 1000},
+        "retry_after": {"type": "integer", "minimum": 0, "maximum": 86400},
+        "latency_ms": {"type": "integer", "minimum": 0, "maximum": faults.MAX_LATENCY_MS},
+        "drop": {"type": "boolean"},
+        "times": {"type": "integer", "minimum": 1},
+        "probability": {"type": "number", "minimum": 0, "maximum": 1},
+        "seed": {"type": "integer"},
+    },
+}
+
+
+def _control(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    error = {"content": CONTROL_ERROR}
+    return {
+        "summary": summary,
+        "tags": ["emulator control (emulator mode only)"],
+        "responses": {
+            **responses,
+            "401": {"description": "TOKSTACK_EMULATOR_TOKEN is set and was not sent.", **error},
+            "503": {"description": "A backend is unavailable.", **error},
+        },
+        **extra,
+    }
+
+
+def _emulator() -> dict[str, Any]:
+    """The control API; outside emulator mode every /_tokstack/ path is the gateway 404."""
+    rule_out = {**FAULT_RULE, "additionalProperties": True}
+    listed = {
+        "description": "The rules, each with its id and hits.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["faults"],
+                    "properties": {"faults": {"type": "array", "items": rule_out}},
+                }
+            }
+        },
+    }
+    removed = {"description": "How many rules were removed.", "content": JSON_OBJECT}
+    return {
+        "/_tokstack/faults": {
+            "get": _control("The fault rules and their hits.", {"200": listed}),
+            "post": _control(
+                "Adds a fault rule: an error, latency or a dropped connection.",
+                {
+                    "201": {
+                        "description": "The rule, with its id.",
+                        "content": {"application/json": {"schema": rule_out}},
+                    },
+                    "400": {"description": "Not a valid rule.", "content": CONTROL_ERROR},
+                    "413": {"description": "The body is over 16 KiB.", "content": CONTROL_ERROR},
+                },
+                requestBody={
+                    "required": True,
+                    "content": {"application/json": {"schema": FAULT_RULE}},
+                },
+            ),
+            "delete": _control("Removes every rule.", {"200": removed}),
+        },
+        "/_tokstack/faults/{fault_id}": {
+            "delete": _control(
+                "Removes one rule.",
+                {
+                    "200": removed,
+                    "404": {"description": "No such rule.", "content": CONTROL_ERROR},
+                },
+                parameters=[_path("fault_id")],
+            )
+        },
+    }
+
+
 def _wrong_methods(doc: dict[str, Any]) -> None:
     """Every method a path does not serve answers TikTok's gateway 404 (HEAD included)."""
     for item in doc["paths"].values():
@@ -445,7 +552,8 @@ def build() -> dict[str, Any]:
     """The whole document (computed once, at import)."""
     doc: dict[str, Any] = orjson.loads(files("tokstack.web").joinpath("openapi.json").read_bytes())
     _api_extras(doc)
-    for part in (_browser_steps(), _minis(), _portal_and_account(), _public_and_ops()):
+    parts = (_browser_steps(), _minis(), _portal_and_account(), _public_and_ops(), _emulator())
+    for part in parts:
         doc["paths"].update(part)
     static = doc["paths"]["/static/{name}"]
     static["head"] = {**static["get"], "summary": "Like GET, without the body."}

@@ -35,6 +35,8 @@ def _seconds(name: str, default: float) -> float:
 class BoundedHttpTools(HttpToolsProtocol):
     head_timeout = _seconds("TOKSTACK_HEADER_TIMEOUT", 10.0)
     body_timeout = _seconds("TOKSTACK_BODY_TIMEOUT", 30.0)
+    # emulator mode: a "drop" fault closes the connection through a scope extension
+    offer_drop = os.environ.get("TOKSTACK_DEMO", "").lower() in ("1", "true", "yes", "on")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +113,14 @@ class BoundedHttpTools(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._expect(self.head_timeout)
+        if self.offer_drop:
+            self.scope["extensions"] = {"tokstack.drop": self._drop}  # type: ignore[dict-item]
+
+    def _drop(self) -> None:
+        self._refused = True
+        self._done_waiting()
+        if self.transport is not None:
+            self.transport.abort()
 
     def on_headers_complete(self) -> None:
         self._awaiting_head = False

@@ -90,3 +90,9 @@ def unsupported_path(log_id: str) -> Response:
 
 
 __all__ = ["OAuthError", "json_response", "oauth_error", "unsupported_path", "v2_error", "v2_ok"]
+
+
+def control_error(error: ApiError, log_id: str) -> Response:
+    """The emulator control API's error shape: ``{"error": {"code", "message"}}``."""
+    body = {"error": {"code": error.code, "message": error.description}}
+    return json_response(body, log_id, error.status)

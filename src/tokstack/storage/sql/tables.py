@@ -139,3 +139,14 @@ webhook_events = Table(
     Column("last_error", String(500), nullable=True),
     Index("ix_webhook_events_due", "delivered_at", "dead_at", "next_attempt_at"),
 )
+
+# Emulator mode only: fault rules shared by every worker and node (see services/faults.py).
+emulator_faults = Table(
+    "emulator_faults",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("body", Text, nullable=False),  # the rule as JSON
+    Column("hits", BigInteger, nullable=False, default=0),
+    Column("created_at", BigInteger, nullable=False),
+    Column("position", BigInteger, nullable=False),  # rules apply in the order they were added
+)

@@ -1,0 +1,94 @@
+"""The emulator's control API under ``/_tokstack/`` (registered in emulator mode only).
+
+JSON in, JSON out; errors are ``{"error": {"code", "message"}}`` with 400, 401 or 404.
+With ``TOKSTACK_EMULATOR_TOKEN`` set, every call needs it as a bearer token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from tokstack.errors import (
+    ControlError,
+    ControlNotFound,
+    ControlUnauthorized,
+    ServiceUnavailable,
+    ValidationError,
+)
+from tokstack.services.faults import Faults
+from tokstack.web import render
+from tokstack.web.container import Container
+from tokstack.web.edge import Family
+
+control = Family(render.control_error, ControlError, ServiceUnavailable)
+
+
+def _authorized(request: Request, container: Container) -> None:
+    expected = container.settings.emulator_token
+    if expected is None:
+        return
+    sent = request.headers.get("authorization", "")
+    scheme, _, token = sent.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ControlUnauthorized()
+
+
+def _faults(request: Request, container: Container) -> Faults:
+    _authorized(request, container)
+    assert container.faults is not None  # the routes exist in emulator mode only
+    return container.faults
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return orjson.loads(raw or b"{}")
+    except orjson.JSONDecodeError as exc:
+        raise ControlError(f"The body is not JSON: {exc}") from None
+
+
+def _ok(body: Any, log_id: str, status: int = 200) -> Response:
+    return render.json_response(body, log_id, status)
+
+
+@control
+async def list_faults(request: Request, container: Container, log_id: str) -> Response:
+    return _ok({"faults": await _faults(request, container).listing()}, log_id)
+
+
+@control
+async def add_fault(request: Request, container: Container, log_id: str) -> Response:
+    faults = _faults(request, container)
+    try:
+        created = await faults.add(await _json(request))
+    except ValidationError as exc:
+        raise ControlError(str(exc)) from None
+    return _ok(created, log_id, 201)
+
+
+@control
+async def clear_faults(request: Request, container: Container, log_id: str) -> Response:
+    return _ok({"removed": await _faults(request, container).clear()}, log_id)
+
+
+@control
+async def remove_fault(request: Request, container: Container, log_id: str) -> Response:
+    rule_id = request.path_params["fault_id"]
+    if not await _faults(request, container).remove(rule_id):
+        raise ControlNotFound(f"No fault {rule_id!r}.")
+    return _ok({"removed": 1}, log_id)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/_tokstack/faults", list_faults, methods=["GET"]),
+        Route("/_tokstack/faults", add_fault, methods=["POST"]),
+        Route("/_tokstack/faults", clear_faults, methods=["DELETE"]),
+        Route("/_tokstack/faults/{fault_id}", remove_fault, methods=["DELETE"]),
+    ]
