@@ -1,0 +1,121 @@
+"""Faults on real servers: set through one worker or node, they fire on the others.
+
+SQLite: one server with 2 workers (connections land on either). PostgreSQL + Redis: two
+nodes sharing the database and Redis; rules are set on one and requests go to both. A rule
+for the next N requests fires exactly N times in all, a drop is a connection error to the
+client, and Authlib's OAuth client sees TikTok's error.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from authlib.common.urls import add_params_to_qs
+from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.httpx_client import OAuth2Client
+
+from tests.e2e.nodes import free_port, tokstack_node
+from tests.services import REDIS_URL, scratch_postgres
+from tokstack.storage.sql import migrate
+
+KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
+CLIENT = {"client_key": KEY, "client_secret": SECRET, "grant_type": "client_credentials"}
+
+
+@pytest.fixture(params=["sqlite-2-workers", "postgres-redis-2-nodes"])
+def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    env = {
+        "TOKSTACK_DEMO": "1",
+        "TOKSTACK_WEBHOOKS": "false",
+        "TOKSTACK_DATA_DIR": str(tmp_path / "a"),
+        "TOKSTACK_SECRET_KEY": "faults-served-secret-key-0123456789abc",
+    }
+    if request.param.startswith("sqlite"):
+        env["TOKSTACK_DATABASE_URL"] = ""
+        with tokstack_node(env, free_port(), workers=2) as url:
+            yield {"urls": [url, url], "env": env}
+        return
+    with scratch_postgres() as database:
+        migrate.upgrade(database)
+        env |= {
+            "TOKSTACK_DATABASE_URL": database,
+            "TOKSTACK_REDIS_URL": REDIS_URL,
+            "TOKSTACK_REDIS_PREFIX": f"served-{secrets.token_hex(4)}:",
+        }
+        with tokstack_node(env, free_port()) as first:
+            other = {**env, "TOKSTACK_DATA_DIR": str(tmp_path / "b")}
+            with tokstack_node(other, free_port()) as second:
+                yield {"urls": [first, second], "env": env}
+
+
+def add(url: str, **rule: Any) -> dict[str, Any]:
+    response = httpx.post(f"{url}/_tokstack/faults", json=rule, timeout=10)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def test_the_next_n_fire_exactly_n_times_across_workers_and_nodes(
+    servers: dict[str, Any],
+) -> None:
+    first, second = servers["urls"]
+    rule = add(
+        first, endpoint="token", grant_type="client_credentials", error="temporarily_unavailable",
+        times=6,
+    )  # fmt: skip
+    statuses = []
+    for n in range(10):  # a new connection each time: with 2 workers either may answer
+        response = httpx.post(f"{(first, second)[n % 2]}/v2/oauth/token/", data=CLIENT, timeout=10)
+        statuses.append(response.status_code)
+        if response.status_code == 503:
+            assert response.json()["error"] == "temporarily_unavailable"
+    assert statuses == [503] * 6 + [200] * 4
+    listed = httpx.get(f"{second}/_tokstack/faults", timeout=10).json()["faults"]
+    assert [(f["id"], f["hits"]) for f in listed] == [(rule["id"], 6)]
+    cleared = httpx.delete(f"{second}/_tokstack/faults", timeout=10)
+    assert cleared.json() == {"removed": 1}
+
+
+def test_a_drop_is_a_connection_error_then_service_resumes(servers: dict[str, Any]) -> None:
+    first, second = servers["urls"]
+    add(first, endpoint="token", drop=True, times=1)
+    with pytest.raises(httpx.TransportError):
+        httpx.post(f"{second}/v2/oauth/token/", data=CLIENT, timeout=10)
+    assert httpx.post(f"{second}/v2/oauth/token/", data=CLIENT, timeout=10).status_code == 200
+
+
+def test_authlib_sees_tiktoks_error_from_a_fault(servers: dict[str, Any]) -> None:
+    first, second = servers["urls"]
+    tokstack = Path(sys.executable).with_name("tokstack")
+    issued = subprocess.run(
+        [str(tokstack), "token", "issue", "--client-key", KEY, "--username", "alice",
+         "--scopes", "user.info.basic", "--json"],
+        env={**servers["env"], "PATH": str(tokstack.parent)},
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    token = json.loads(issued.stdout)
+    add(first, endpoint="token", client_key=KEY, grant_type="refresh_token", error="invalid_grant",
+        times=1)  # fmt: skip
+
+    def tiktok_auth(auth: Any, method: str, uri: str, headers: Any, body: str) -> Any:
+        extra = [("client_key", auth.client_id), ("client_secret", auth.client_secret)]
+        return uri, headers, add_params_to_qs(body or "", extra)
+
+    with OAuth2Client(
+        client_id=KEY, client_secret=SECRET, token_endpoint_auth_method="tiktok", token=token
+    ) as session:
+        session.register_client_auth_method(("tiktok", tiktok_auth))
+        with pytest.raises(OAuthError) as refused:
+            session.refresh_token(f"{second}/v2/oauth/token/", refresh_token=token["refresh_token"])
+        assert refused.value.error == "invalid_grant"
+        fresh = session.refresh_token(
+            f"{second}/v2/oauth/token/", refresh_token=token["refresh_token"]
+        )
+        assert fresh["access_token"].startswith("act.")
