@@ -119,3 +119,39 @@ def test_authlib_sees_tiktoks_error_from_a_fault(servers: dict[str, Any]) -> Non
             f"{second}/v2/oauth/token/", refresh_token=token["refresh_token"]
         )
         assert fresh["access_token"].startswith("act.")
+
+
+def emulator_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    tokstack = Path(sys.executable).with_name("tokstack")
+    return subprocess.run(
+        [str(tokstack), "emulator", "--url", url, *args],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_the_cli_drives_the_same_rules(servers: dict[str, Any]) -> None:
+    first, second = servers["urls"]
+    added = emulator_cli(
+        first, "fault", "add", "--endpoint", "token", "--grant-type", "client_credentials",
+        "--error", "invalid_client", "--times", "1", "--json",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    rule = json.loads(added.stdout)
+    answer = httpx.post(f"{second}/v2/oauth/token/", data=CLIENT, timeout=10)
+    assert answer.status_code == 401 and answer.json()["error"] == "invalid_client"
+    listed = json.loads(emulator_cli(second, "fault", "list", "--json").stdout)
+    assert [(r["id"], r["hits"]) for r in listed] == [(rule["id"], 1)]
+    bad = emulator_cli(first, "fault", "add", "--endpoint", "token", "--error", "nope")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: 'error': token does not send")
+    cleared = emulator_cli(second, "fault", "clear", rule["id"], "--json")
+    assert json.loads(cleared.stdout) == {"removed": 1}
+    gone = emulator_cli(second, "fault", "clear", rule["id"])
+    assert gone.returncode == 1 and "No fault" in gone.stderr
+
+
+def test_the_cli_says_when_no_server_answers() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    refused = emulator_cli(url, "fault", "list")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"error: cannot reach tokstack at {url}")
+    assert len(refused.stderr.strip().splitlines()) == 1

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from tokstack.cli.apps import app_cmd, token
+from tokstack.cli.emulator import emulator
 from tokstack.cli.people import developer, user
 from tokstack.cli.runtime import fail, load_settings
 from tokstack.storage.sql import migrate
@@ -33,6 +34,7 @@ for name, group in (
     ("app", app_cmd),
     ("user", user),
     ("token", token),
+    ("emulator", emulator),
 ):
     cli.add_typer(group, name=name)
 

@@ -129,7 +129,7 @@ def _text(body: dict[str, Any], name: str, limit: int = 200) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value or len(value) > limit or "\x00" in value:
-        raise ValidationError(f"{name}: must be a non-empty string of at most {limit} characters")
+        raise ValidationError(f"{name!r} must be a non-empty string of at most {limit} characters")
     return value
 
 
@@ -138,7 +138,7 @@ def _int(body: dict[str, Any], name: str, low: int, high: int) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{name}: must be an integer from {low} to {high}")
+        raise ValidationError(f"{name!r} must be an integer from {low} to {high}")
     return value
 
 
@@ -148,46 +148,48 @@ def parse_rule(body: Any, rule_id: str) -> FaultRule:
         raise ValidationError("the body must be a JSON object")
     unknown = sorted(set(body) - FIELDS)
     if unknown:
-        raise ValidationError(f"{unknown[0]}: unknown field (known: {', '.join(sorted(FIELDS))})")
+        raise ValidationError(
+            f"{unknown[0]!r} is not a field (fields: {', '.join(sorted(FIELDS))})"
+        )
     endpoint = body.get("endpoint")
     if endpoint not in ENDPOINTS:
-        raise ValidationError(f"endpoint: must be one of {', '.join(ENDPOINTS)}")
+        raise ValidationError(f"'endpoint' must be one of {', '.join(ENDPOINTS)}")
     error = _text(body, "error", 64)
     if error is not None and error not in ERRORS[endpoint]:
         raise ValidationError(
-            f"error: {endpoint} does not send {error!r}; one of {', '.join(ERRORS[endpoint])}"
+            f"'error': {endpoint} does not send {error!r}; it sends {', '.join(ERRORS[endpoint])}"
         )
     grant_type = _text(body, "grant_type", 64)
     if grant_type is not None and (endpoint != "token" or grant_type not in GRANT_TYPES):
         raise ValidationError(
-            f"grant_type: only for the token endpoint, one of {', '.join(GRANT_TYPES)}"
+            f"'grant_type' is only for the token endpoint, one of {', '.join(GRANT_TYPES)}"
         )
     drop = body.get("drop", False)
     if not isinstance(drop, bool):
-        raise ValidationError("drop: must be true or false")
+        raise ValidationError("'drop' must be true or false")
     latency_ms = _int(body, "latency_ms", 0, MAX_LATENCY_MS) or 0
     status = _int(body, "status", 200, 599)
     message = _text(body, "message", 1000)
     retry_after = _int(body, "retry_after", 0, 86_400)
     if error is None and not drop and not latency_ms:
-        raise ValidationError("a rule needs an effect: error, latency_ms or drop")
+        raise ValidationError("a rule needs an effect: 'error', 'latency_ms' or 'drop'")
     if drop and error is not None:
-        raise ValidationError("drop: a dropped connection has no error to send")
+        raise ValidationError("'drop': a dropped connection has no error to send")
     if error is None and (status is not None or message is not None or retry_after is not None):
-        raise ValidationError("status, message and retry_after go with an error")
+        raise ValidationError("'status', 'message' and 'retry_after' go with an 'error'")
     times = _int(body, "times", 1, 1_000_000)
     probability = body.get("probability")
     if probability is not None:
         if isinstance(probability, bool) or not isinstance(probability, int | float):
-            raise ValidationError("probability: must be a number from 0 to 1")
+            raise ValidationError("'probability' must be a number from 0 to 1")
         if not 0 <= probability <= 1:
-            raise ValidationError("probability: must be a number from 0 to 1")
+            raise ValidationError("'probability' must be a number from 0 to 1")
         probability = float(probability)
     if times is not None and probability is not None:
-        raise ValidationError("times and probability: give one or the other")
+        raise ValidationError("'times' and 'probability': give one or the other")
     seed = _int(body, "seed", -(2**53), 2**53)
     if seed is not None and probability is None:
-        raise ValidationError("seed: only with probability")
+        raise ValidationError("'seed' goes only with 'probability'")
     return FaultRule(
         id=rule_id,
         endpoint=endpoint,

@@ -1,0 +1,120 @@
+"""``tokstack emulator …``: the control API of a running server, over HTTP.
+
+Unlike the other commands it does not open the database: the server may run in another
+process, container or machine. Every failure is one ``error: …`` line.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import httpx
+import orjson
+import typer
+
+from tokstack.cli.runtime import JsonFlag, emit, emit_list, fail
+
+emulator = typer.Typer(
+    help="Control a running server in emulator mode (faults).", no_args_is_help=True
+)
+fault = typer.Typer(help="Fault rules: errors, latency, dropped connections.", no_args_is_help=True)
+emulator.add_typer(fault, name="fault")
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+@emulator.callback()
+def _root(
+    ctx: typer.Context,
+    url: Annotated[
+        str, typer.Option("--url", envvar="TOKSTACK_URL", help="The server (its base URL).")
+    ] = DEFAULT_URL,
+) -> None:
+    ctx.obj = url.rstrip("/")
+
+
+def call(ctx: typer.Context, method: str, path: str, body: Any = None) -> Any:
+    """The control API's JSON answer; any failure is a one-line error."""
+    url = f"{ctx.obj or DEFAULT_URL}{path}"
+    headers = {}
+    token = os.environ.get("TOKSTACK_EMULATOR_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        response = httpx.request(method, url, json=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        fail(f"cannot reach tokstack at {ctx.obj}: {exc}")
+    if response.status_code == 404 and response.text == "Unsupported path(Janus)":
+        fail(f"the server at {ctx.obj} is not in emulator mode (start it with serve --demo)")
+    try:
+        answer = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        fail(f"{method} {path}: HTTP {response.status_code}, not JSON")
+    if response.status_code >= 400:
+        error = answer.get("error") if isinstance(answer, dict) else None
+        message = error.get("message") if isinstance(error, dict) else None
+        fail(str(message or f"HTTP {response.status_code}"))
+    return answer
+
+
+def _describe(rule: dict[str, Any]) -> str:
+    effect = rule.get("error") or ("drop" if rule.get("drop") else "")
+    if rule.get("latency_ms"):
+        effect = f"{effect} +{rule['latency_ms']} ms".strip()
+    when = f"next {rule['times']}" if "times" in rule else ""
+    if "probability" in rule:
+        when = f"p={rule['probability']}"
+    scope = " ".join(f"{k}={rule[k]}" for k in ("client_key", "open_id", "grant_type") if k in rule)
+    return "  ".join(
+        part
+        for part in (rule["id"], rule["endpoint"], scope, effect, when, f"hits {rule['hits']}")
+        if part
+    )
+
+
+@fault.command("add")
+def fault_add(
+    ctx: typer.Context,
+    endpoint: Annotated[str, typer.Option(help="authorize, token, revoke or user.info.")],
+    client_key: Annotated[str | None, typer.Option()] = None,
+    open_id: Annotated[str | None, typer.Option()] = None,
+    grant_type: Annotated[str | None, typer.Option()] = None,
+    error: Annotated[str | None, typer.Option(help="TikTok's error code to answer.")] = None,
+    status: Annotated[int | None, typer.Option(help="Another HTTP status.")] = None,
+    message: Annotated[str | None, typer.Option()] = None,
+    retry_after: Annotated[int | None, typer.Option()] = None,
+    latency_ms: Annotated[int | None, typer.Option()] = None,
+    drop: Annotated[bool, typer.Option("--drop", help="Close with no answer.")] = False,
+    times: Annotated[int | None, typer.Option(help="Only the next N matching.")] = None,
+    probability: Annotated[float | None, typer.Option()] = None,
+    seed: Annotated[int | None, typer.Option()] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Add a fault rule."""
+    given = {
+        "endpoint": endpoint, "client_key": client_key, "open_id": open_id,
+        "grant_type": grant_type, "error": error, "status": status, "message": message,
+        "retry_after": retry_after, "latency_ms": latency_ms, "drop": drop or None,
+        "times": times, "probability": probability, "seed": seed,
+    }  # fmt: skip
+    rule = call(ctx, "POST", "/_tokstack/faults", {k: v for k, v in given.items() if v is not None})
+    emit(json, rule, f"added {_describe(rule)}")
+
+
+@fault.command("list")
+def fault_list(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """The rules, with their hits."""
+    emit_list(json, call(ctx, "GET", "/_tokstack/faults")["faults"], _describe)
+
+
+@fault.command("clear")
+def fault_clear(
+    ctx: typer.Context,
+    fault_id: Annotated[str | None, typer.Argument(help="One rule; every rule if omitted.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Remove one rule, or all of them."""
+    path = "/_tokstack/faults" + (f"/{fault_id}" if fault_id else "")
+    answer = call(ctx, "DELETE", path)
+    emit(json, answer, f"removed {answer['removed']}")
