@@ -155,3 +155,31 @@ def test_the_cli_says_when_no_server_answers() -> None:
     assert refused.returncode == 1
     assert refused.stderr.startswith(f"error: cannot reach tokstack at {url}")
     assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_the_clock_moves_for_every_worker_node_and_the_cli(servers: dict[str, Any]) -> None:
+    first, second = servers["urls"]
+    moved = emulator_cli(first, "clock", "advance", "172800", "--json")  # two days
+    assert moved.returncode == 0, moved.stderr
+    assert json.loads(moved.stdout)["offset"] >= 172_800
+    for url in (first, second, first, second):  # both workers / nodes moved at once
+        assert httpx.get(f"{url}/_tokstack/clock", timeout=10).json()["offset"] >= 172_800
+    # the CLI issues on the server's time: a token issued now is valid there, for a day
+    tokstack = Path(sys.executable).with_name("tokstack")
+    issued = subprocess.run(
+        [str(tokstack), "token", "issue", "--client-key", KEY, "--username", "alice",
+         "--scopes", "user.info.basic", "--json"],
+        env={**servers["env"], "PATH": str(tokstack.parent)},
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    bearer = {"Authorization": f"Bearer {json.loads(issued.stdout)['access_token']}"}
+    info = "/v2/user/info/?fields=open_id"
+    for url in (first, second):
+        assert httpx.get(f"{url}{info}", headers=bearer, timeout=10).status_code == 200
+    emulator_cli(second, "clock", "advance", "86401")
+    for url in (first, second, first, second):
+        assert httpx.get(f"{url}{info}", headers=bearer, timeout=10).status_code == 401
+    back = emulator_cli(first, "clock", "reset", "--json")
+    assert json.loads(back.stdout)["offset"] == 0
+    shown = emulator_cli(second, "clock", "show")
+    assert shown.stdout.startswith("now ") and "offset +0 s" in shown.stdout

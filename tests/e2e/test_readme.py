@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.nodes import free_port
+from tests.e2e.nodes import free_port, tokstack_node
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -79,3 +79,18 @@ def test_the_emulator_snippet(tmp_path: Path) -> None:
     assert '"access_token":"act.' in refreshed
     assert revoked == "{}"
     assert '"code":"access_token_invalid"' in refused
+
+
+def test_the_fault_examples(tmp_path: Path) -> None:
+    port = free_port()
+    env = {"TOKSTACK_DEMO": "1", "TOKSTACK_DATA_DIR": str(tmp_path / "data"),
+           "TOKSTACK_DATABASE_URL": "", "TOKSTACK_WEBHOOKS": "false"}  # fmt: skip
+    script = shell_block("## Testing your app against tokstack")
+    with tokstack_node(env, port):
+        # the commands' default --url is port 8000; this server listens elsewhere
+        out = run(f"export TOKSTACK_URL=http://127.0.0.1:{port}\n{script}", tmp_path, timeout=60)
+    lines = out.splitlines()
+    assert sum(line.startswith("added flt_") for line in lines) == 5
+    assert "removed 5" in lines
+    clocks = [line for line in lines if line.startswith("now ")]
+    assert len(clocks) == 3 and "offset +0 s" in clocks[-1]

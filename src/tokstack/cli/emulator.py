@@ -16,10 +16,12 @@ import typer
 from tokstack.cli.runtime import JsonFlag, emit, emit_list, fail
 
 emulator = typer.Typer(
-    help="Control a running server in emulator mode (faults).", no_args_is_help=True
+    help="Control a running server in emulator mode (faults, clock).", no_args_is_help=True
 )
 fault = typer.Typer(help="Fault rules: errors, latency, dropped connections.", no_args_is_help=True)
+clock = typer.Typer(help="The emulated time of every worker.", no_args_is_help=True)
 emulator.add_typer(fault, name="fault")
+emulator.add_typer(clock, name="clock")
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -118,3 +120,58 @@ def fault_clear(
     path = "/_tokstack/faults" + (f"/{fault_id}" if fault_id else "")
     answer = call(ctx, "DELETE", path)
     emit(json, answer, f"removed {answer['removed']}")
+
+
+def _clock_line(state: dict[str, Any]) -> str:
+    frozen = ", frozen" if state["frozen"] else ""
+    return f"now {state['now']} (offset {state['offset']:+d} s{frozen})"
+
+
+def _change(ctx: typer.Context, change: dict[str, Any], as_json: bool) -> None:
+    state = call(ctx, "POST", "/_tokstack/clock", change)
+    emit(as_json, state, _clock_line(state))
+
+
+@clock.command("show")
+def clock_show(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """The emulated time."""
+    state = call(ctx, "GET", "/_tokstack/clock")
+    emit(json, state, _clock_line(state))
+
+
+@clock.command("advance")
+def clock_advance(
+    ctx: typer.Context,
+    seconds: Annotated[int, typer.Argument(help="Seconds; to go back: advance -- -60.")],
+    json: JsonFlag = False,
+) -> None:
+    """Move time forward (or back)."""
+    _change(ctx, {"advance": seconds}, json)
+
+
+@clock.command("set")
+def clock_set(
+    ctx: typer.Context,
+    unix: Annotated[int, typer.Argument(help="UNIX seconds.")],
+    json: JsonFlag = False,
+) -> None:
+    """Jump to an instant."""
+    _change(ctx, {"set": unix}, json)
+
+
+@clock.command("freeze")
+def clock_freeze(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Stop time where it is."""
+    _change(ctx, {"freeze": True}, json)
+
+
+@clock.command("unfreeze")
+def clock_unfreeze(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Let time run again, from where it stood."""
+    _change(ctx, {"freeze": False}, json)
+
+
+@clock.command("reset")
+def clock_reset(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Back to the system clock."""
+    _change(ctx, {"reset": True}, json)

@@ -40,6 +40,8 @@ def run(call: Callable[[Context], Awaitable[T]], settings: Settings | None = Non
     async def main() -> T:
         container = build(settings)
         try:
+            if container.clock_control is not None:  # emulator mode: the server's time
+                await container.clock_control.refresh()
             return await call(container.ctx)
         finally:
             await container.close()

@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokstack.clock import Clock, SystemClock
+from tokstack.clock import Clock, EmulatedClock, SystemClock
 from tokstack.config import Settings
 from tokstack.deadline import within
 from tokstack.ids import SecretHasher
@@ -16,6 +16,7 @@ from tokstack.services.access_cache import AccessCache, AppCache
 from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
 from tokstack.services.context import Context
+from tokstack.services.emulated_time import ClockControl
 from tokstack.services.faults import Faults
 from tokstack.services.limits import RateLimits
 from tokstack.services.secret_box import SecretBox
@@ -50,6 +51,7 @@ class Container:
     forms: FormGuard
     auto_consent: str | None = None
     faults: Faults | None = None  # emulator mode only
+    clock_control: ClockControl | None = None  # emulator mode only
     redis: Any = None
     signal: Any = None
     _closers: list[Any] = field(default_factory=list)
@@ -93,7 +95,9 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     reader = async_engine(
         url, pool_size=settings.db_pool_size, timeout=settings.db_timeout, writer=False
     )
-    clock = clock or SystemClock()
+    # emulator mode's time can be moved through the control API (unless a clock is injected)
+    emulated = EmulatedClock() if settings.demo and clock is None else None
+    clock = clock or emulated or SystemClock()
     redis = connect(settings.redis_url, settings.redis_timeout) if settings.redis_url else None
     ephemeral: EphemeralStore
     signal: LocalSignal | FileSignal | RedisSignal
@@ -150,6 +154,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         FormGuard(key, secure=secure),
         settings.auto_consent or None,
         Faults(ctx, SqlFaultStore(engine), signal) if settings.demo else None,
+        ClockControl(emulated, ephemeral, signal) if emulated is not None else None,
         redis,
         signal,
     )

@@ -21,6 +21,7 @@ from tokstack.errors import (
     ServiceUnavailable,
     ValidationError,
 )
+from tokstack.services.emulated_time import ClockControl
 from tokstack.services.faults import Faults
 from tokstack.web import render
 from tokstack.web.container import Container
@@ -85,10 +86,35 @@ async def remove_fault(request: Request, container: Container, log_id: str) -> R
     return _ok({"removed": 1}, log_id)
 
 
+def _clock(request: Request, container: Container) -> ClockControl:
+    _authorized(request, container)
+    if container.clock_control is None:  # an embedding injected its own clock
+        raise ControlNotFound("This server's clock is not emulated.")
+    return container.clock_control
+
+
+@control
+async def show_clock(request: Request, container: Container, log_id: str) -> Response:
+    clock = _clock(request, container)
+    await clock.refresh()
+    return _ok(clock.show(), log_id)
+
+
+@control
+async def change_clock(request: Request, container: Container, log_id: str) -> Response:
+    clock = _clock(request, container)
+    try:
+        return _ok(await clock.change(await _json(request)), log_id)
+    except ValidationError as exc:
+        raise ControlError(str(exc)) from None
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/_tokstack/faults", list_faults, methods=["GET"]),
         Route("/_tokstack/faults", add_fault, methods=["POST"]),
         Route("/_tokstack/faults", clear_faults, methods=["DELETE"]),
         Route("/_tokstack/faults/{fault_id}", remove_fault, methods=["DELETE"]),
+        Route("/_tokstack/clock", show_clock, methods=["GET"]),
+        Route("/_tokstack/clock", change_clock, methods=["POST"]),
     ]

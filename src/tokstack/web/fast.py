@@ -8,6 +8,7 @@ its only waits are storage calls, each bounded by the database and Redis timeout
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import unquote_plus
 
 from starlette.applications import Starlette
@@ -15,12 +16,14 @@ from starlette.datastructures import State
 from starlette.types import Receive, Scope, Send
 
 from tokstack import ids
+from tokstack.services.emulated_time import ClockControl
 from tokstack.services.faults import ConnectionDropped
 from tokstack.web import api_routes, fault_effects, limits, render
 from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
 
 USER_INFO = "/v2/user/info/"
+log = logging.getLogger("tokstack.emulator")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -47,12 +50,18 @@ class Tokstack:
 
     def __init__(self, app: Starlette) -> None:
         self.app = app
+        self._emulated: ClockControl | bool | None = None  # False outside emulator mode
 
     @property
     def state(self) -> State:
         return self.app.state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._emulated is not False and scope["type"] == "http":
+            if self._emulated is None:  # first request: the container is built by now
+                self._emulated = self.app.state.container.clock_control or False
+            if isinstance(self._emulated, ClockControl):
+                await _catch_up(self._emulated)
         if scope["type"] == "http" and scope["path"] == USER_INFO and scope["method"] == "GET":
             scope["endpoint"] = api_routes.user_info  # names the route in metrics
             container: Container = self.app.state.container
@@ -83,6 +92,14 @@ class Tokstack:
         except ConnectionDropped:
             if not _dropped(scope):
                 raise  # in process (no socket to close): the client sees the exception
+
+
+async def _catch_up(clock: ClockControl) -> None:
+    """Emulator mode: this worker's clock as the control API last set it."""
+    try:
+        await clock.refresh()
+    except Exception as exc:  # storage down: the request fails on its own, in its shape
+        log.warning("could not read the emulated clock: %s", exc)
 
 
 def _dropped(scope: Scope) -> bool:

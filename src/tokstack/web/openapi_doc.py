@@ -466,6 +466,20 @@ FAULT_RULE: dict[str, Any] = {
 }
 
 
+CLOCK_CHANGE = {
+    "oneOf": [
+        {"type": "object", "required": [name], "additionalProperties": False,
+         "properties": {name: schema}}
+        for name, schema in (
+            ("advance", {"type": "integer", "description": "seconds, may be negative"}),
+            ("set", {"type": "integer", "description": "UNIX seconds"}),
+            ("freeze", {"type": "boolean"}),
+            ("reset", {"const": True}),
+        )
+    ]
+}  # fmt: skip
+
+
 def _control(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
     error = {"content": CONTROL_ERROR}
     return {
@@ -496,6 +510,22 @@ def _emulator() -> dict[str, Any]:
         },
     }
     removed = {"description": "How many rules were removed.", "content": JSON_OBJECT}
+    clock_state = {
+        "description": "The emulated time (UNIX seconds), its offset from the system clock.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["now", "offset", "frozen"],
+                    "properties": {
+                        "now": {"type": "integer"},
+                        "offset": {"type": "integer"},
+                        "frozen": {"type": "boolean"},
+                    },
+                }
+            }
+        },
+    }
     return {
         "/_tokstack/faults": {
             "get": _control("The fault rules and their hits.", {"200": listed}),
@@ -515,6 +545,22 @@ def _emulator() -> dict[str, Any]:
                 },
             ),
             "delete": _control("Removes every rule.", {"200": removed}),
+        },
+        "/_tokstack/clock": {
+            "get": _control("The emulated time.", {"200": clock_state}),
+            "post": _control(
+                "Moves the emulated time for every worker: one change per call.",
+                {
+                    "200": clock_state,
+                    "400": {"description": "Not a valid change.", "content": CONTROL_ERROR},
+                    "404": {"description": "The clock is not emulated.", "content": CONTROL_ERROR},
+                    "413": {"description": "The body is over 16 KiB.", "content": CONTROL_ERROR},
+                },
+                requestBody={
+                    "required": True,
+                    "content": {"application/json": {"schema": CLOCK_CHANGE}},
+                },
+            ),
         },
         "/_tokstack/faults/{fault_id}": {
             "delete": _control(
