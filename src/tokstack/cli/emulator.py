@@ -16,7 +16,8 @@ import typer
 from tokstack.cli.runtime import JsonFlag, emit, emit_list, fail
 
 emulator = typer.Typer(
-    help="Control a running server in emulator mode (faults, clock).", no_args_is_help=True
+    help="Control a running server in emulator mode (faults, clock, reset, tokens).",
+    no_args_is_help=True,
 )
 fault = typer.Typer(help="Fault rules: errors, latency, dropped connections.", no_args_is_help=True)
 clock = typer.Typer(help="The emulated time of every worker.", no_args_is_help=True)
@@ -175,3 +176,25 @@ def clock_unfreeze(ctx: typer.Context, json: JsonFlag = False) -> None:
 def clock_reset(ctx: typer.Context, json: JsonFlag = False) -> None:
     """Back to the system clock."""
     _change(ctx, {"reset": True}, json)
+
+
+@emulator.command("reset")
+def reset(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Back to the seed: every developer, app, user, grant and token goes; the demo data,
+    the clock, no faults."""
+    answer = call(ctx, "POST", "/_tokstack/reset")
+    emit(json, answer, f"reset in {answer['seconds']} s")
+
+
+@emulator.command("token")
+def token(
+    ctx: typer.Context,
+    client_key: Annotated[str, typer.Option()],
+    username: Annotated[str, typer.Option()],
+    scopes: Annotated[str, typer.Option(help="Comma list.")],
+    json: JsonFlag = False,
+) -> None:
+    """Tokens for a user of an app, as the token endpoint answers them."""
+    body = {"client_key": client_key, "username": username, "scopes": scopes}
+    answer = call(ctx, "POST", "/_tokstack/tokens", body)
+    emit(json, answer, f"{answer['access_token']}  (refresh: {answer['refresh_token']})")

@@ -187,6 +187,13 @@ class EphemeralStore(Protocol):
         ...
 
 
+class WorldWipe(Protocol):
+    """Emulator reset: forgets every developer, app, user, grant, token, webhook event,
+    fault rule and ephemeral entry (codes, login steps, counters, the emulated clock)."""
+
+    async def wipe(self) -> None: ...
+
+
 class FaultStore(Protocol):
     """Emulator-mode fault rules, shared by every worker and node of one database."""
 

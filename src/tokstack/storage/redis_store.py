@@ -100,6 +100,15 @@ class RedisEphemeral(_Owned):
     def _key(self, key: str) -> str:
         return f"{self.prefix}eph:{key}"
 
+    async def clear(self) -> int:
+        """Deletes every entry and rate-limit counter under this prefix (emulator reset)."""
+        removed = 0
+        for pattern in (f"{self.prefix}eph:*", f"{self.prefix}rate:*"):
+            batch = [key async for key in self.client.scan_iter(match=pattern, count=1000)]
+            for start in range(0, len(batch), 1000):
+                removed += int(await self.client.delete(*batch[start : start + 1000]))
+        return removed
+
     async def put(self, key: str, value: str, ttl: int) -> None:
         if ttl <= 0:  # already expired: what the SQL store would report
             await self.client.delete(self._key(key))

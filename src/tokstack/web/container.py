@@ -17,6 +17,7 @@ from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
 from tokstack.services.context import Context
 from tokstack.services.emulated_time import ClockControl
+from tokstack.services.emulator_world import World
 from tokstack.services.faults import Faults
 from tokstack.services.limits import RateLimits
 from tokstack.services.secret_box import SecretBox
@@ -36,6 +37,7 @@ from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
 from tokstack.storage.sql.faults import SqlFaultStore
 from tokstack.storage.sql.repos import SqlStore
+from tokstack.storage.sql.wipe import SqlWipe
 from tokstack.web.csrf import FormGuard
 from tokstack.web.sessions import Sessions
 
@@ -52,6 +54,7 @@ class Container:
     auto_consent: str | None = None
     faults: Faults | None = None  # emulator mode only
     clock_control: ClockControl | None = None  # emulator mode only
+    world: World | None = None  # emulator mode only
     redis: Any = None
     signal: Any = None
     _closers: list[Any] = field(default_factory=list)
@@ -141,6 +144,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         app_cache=app_cache,
         emulator=settings.demo,
     )
+    clock_control = ClockControl(emulated, ephemeral, signal) if emulated is not None else None
+    redis_ephemeral = ephemeral if isinstance(ephemeral, RedisEphemeral) else None
     secure = settings.public_url.startswith("https://")
     if settings.auto_consent and not settings.demo:
         raise ValueError("auto-consent is refused outside demo mode")
@@ -154,7 +159,10 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         FormGuard(key, secure=secure),
         settings.auto_consent or None,
         Faults(ctx, SqlFaultStore(engine), signal) if settings.demo else None,
-        ClockControl(emulated, ephemeral, signal) if emulated is not None else None,
+        clock_control,
+        World(ctx, SqlWipe(engine, redis_ephemeral), signal, clock_control)
+        if settings.demo
+        else None,
         redis,
         signal,
     )

@@ -18,10 +18,12 @@ from tokstack.errors import (
     ControlError,
     ControlNotFound,
     ControlUnauthorized,
+    NotFound,
     ServiceUnavailable,
     ValidationError,
 )
 from tokstack.services.emulated_time import ClockControl
+from tokstack.services.emulator_world import World
 from tokstack.services.faults import Faults
 from tokstack.web import render
 from tokstack.web.container import Container
@@ -109,6 +111,28 @@ async def change_clock(request: Request, container: Container, log_id: str) -> R
         raise ControlError(str(exc)) from None
 
 
+def _world(request: Request, container: Container) -> World:
+    _authorized(request, container)
+    assert container.world is not None  # the routes exist in emulator mode only
+    return container.world
+
+
+@control
+async def reset(request: Request, container: Container, log_id: str) -> Response:
+    return _ok(await _world(request, container).reset(), log_id)
+
+
+@control
+async def issue_token(request: Request, container: Container, log_id: str) -> Response:
+    world = _world(request, container)
+    try:
+        return _ok(await world.token(await _json(request)), log_id)
+    except ValidationError as exc:
+        raise ControlError(str(exc)) from None
+    except NotFound as exc:
+        raise ControlNotFound(str(exc)) from None
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/_tokstack/faults", list_faults, methods=["GET"]),
@@ -117,4 +141,6 @@ def routes() -> list[BaseRoute]:
         Route("/_tokstack/faults/{fault_id}", remove_fault, methods=["DELETE"]),
         Route("/_tokstack/clock", show_clock, methods=["GET"]),
         Route("/_tokstack/clock", change_clock, methods=["POST"]),
+        Route("/_tokstack/reset", reset, methods=["POST"]),
+        Route("/_tokstack/tokens", issue_token, methods=["POST"]),
     ]

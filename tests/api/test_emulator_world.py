@@ -1,0 +1,79 @@
+"""Emulator reset and tokens: back to the seed between tests, tokens without a browser."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.test_portal import sign_up
+from tokstack.services.demo import ensure_demo
+from tokstack.web.container import Container
+
+KEY = "awdemowebapp0001"
+INFO = "/v2/user/info/?fields=open_id,display_name"
+
+
+@pytest.fixture
+async def emu(emulator: tuple[Container, httpx.AsyncClient]) -> httpx.AsyncClient:
+    container, client = emulator
+    await ensure_demo(container.ctx)
+    return client
+
+
+async def token(client: httpx.AsyncClient, **body: Any) -> httpx.Response:
+    return await client.post("/_tokstack/tokens", json=body)
+
+
+async def test_tokens_on_request_with_scopes_as_a_list_or_a_comma_list(
+    emu: httpx.AsyncClient,
+) -> None:
+    for scopes in ("user.info.profile", ["user.info.basic", "user.info.stats"]):
+        issued = await token(emu, client_key=KEY, username="alice", scopes=scopes)
+        assert issued.status_code == 200, issued.text
+        body = issued.json()
+        assert body["access_token"].startswith("act.") and body["token_type"] == "Bearer"
+        assert body["scope"].startswith("user.info.basic")
+        bearer = {"Authorization": f"Bearer {body['access_token']}"}
+        assert (await emu.get(INFO, headers=bearer)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"client_key": KEY, "username": "nobody", "scopes": "user.info.basic"}, 404),
+        ({"client_key": "nokey", "username": "alice", "scopes": "user.info.basic"}, 404),
+        ({"client_key": KEY, "username": "alice", "scopes": "user.info.nope"}, 400),
+        ({"client_key": KEY, "username": "alice", "scopes": 5}, 400),
+        ({"client_key": KEY, "scopes": "user.info.basic"}, 400),
+    ],
+)
+async def test_bad_token_requests(emu: httpx.AsyncClient, body: Any, status: int) -> None:
+    refused = await token(emu, **body)
+    assert refused.status_code == status and refused.json()["error"]["message"]
+
+
+async def test_reset_puts_the_world_back_to_the_seed(emu: httpx.AsyncClient) -> None:
+    issued = (await token(emu, client_key=KEY, username="alice", scopes="user.info.basic")).json()
+    bearer = {"Authorization": f"Bearer {issued['access_token']}"}
+    assert (await sign_up(emu, "someone@example.com")).status_code in (200, 303)
+    await emu.post("/_tokstack/faults", json={"endpoint": "token", "latency_ms": 1})
+    await emu.post("/_tokstack/clock", json={"advance": 3600})
+    started = time.perf_counter()
+    answer = await emu.post("/_tokstack/reset")
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200 and answer.json()["reset"] is True
+    print(f"\nreset of the demo seed: {elapsed * 1000:.0f} ms")
+    # the old token is gone, the faults and the clock are back to nothing
+    assert (await emu.get(INFO, headers=bearer)).status_code == 401
+    assert (await emu.get("/_tokstack/faults")).json() == {"faults": []}
+    assert (await emu.get("/_tokstack/clock")).json()["offset"] == 0
+    # the developer who signed up is gone; the demo data is back and works
+    listed = await emu.get("/")
+    assert listed.status_code == 200
+    again = await token(emu, client_key=KEY, username="alice", scopes="user.info.basic")
+    assert again.status_code == 200
+    fresh = {"Authorization": f"Bearer {again.json()['access_token']}"}
+    assert (await emu.get(INFO, headers=fresh)).status_code == 200
