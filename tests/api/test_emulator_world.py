@@ -77,3 +77,15 @@ async def test_reset_puts_the_world_back_to_the_seed(emu: httpx.AsyncClient) -> 
     assert again.status_code == 200
     fresh = {"Authorization": f"Bearer {again.json()['access_token']}"}
     assert (await emu.get(INFO, headers=fresh)).status_code == 200
+
+
+async def test_resets_leave_no_files_behind(
+    emulator: tuple[Container, httpx.AsyncClient], emu: httpx.AsyncClient
+) -> None:
+    blobs = emulator[0].settings.data_dir / "blobs"
+    await emu.post("/_tokstack/reset")
+    before = sorted(p.name for p in blobs.rglob("*") if p.is_file())
+    for _ in range(5):
+        assert (await emu.post("/_tokstack/reset")).status_code == 200
+    after = sorted(p.name for p in blobs.rglob("*") if p.is_file())
+    assert len(after) == len(before) > 0

@@ -183,3 +183,23 @@ def test_the_clock_moves_for_every_worker_node_and_the_cli(servers: dict[str, An
     assert json.loads(back.stdout)["offset"] == 0
     shown = emulator_cli(second, "clock", "show")
     assert shown.stdout.startswith("now ") and "offset +0 s" in shown.stdout
+
+
+def test_a_reset_through_one_node_is_seen_by_all(servers: dict[str, Any]) -> None:
+    first, second = servers["urls"]
+    body = {"client_key": KEY, "username": "alice", "scopes": "user.info.basic"}
+    issued = httpx.post(f"{first}/_tokstack/tokens", json=body, timeout=10).json()
+    bearer = {"Authorization": f"Bearer {issued['access_token']}"}
+    info = "/v2/user/info/?fields=open_id"
+    for url in (first, second):  # cached on both now
+        assert httpx.get(f"{url}{info}", headers=bearer, timeout=10).status_code == 200
+    add(first, endpoint="revoke", latency_ms=1)
+    reset = emulator_cli(second, "reset", "--json")
+    assert reset.returncode == 0, reset.stderr
+    for url in (first, second, first, second):
+        assert httpx.get(f"{url}{info}", headers=bearer, timeout=10).status_code == 401
+        assert httpx.get(f"{url}/_tokstack/faults", timeout=10).json() == {"faults": []}
+    fresh = json.loads(emulator_cli(first, "token", "--client-key", KEY, "--username", "alice",
+                                    "--scopes", "user.info.basic", "--json").stdout)  # fmt: skip
+    bearer = {"Authorization": f"Bearer {fresh['access_token']}"}
+    assert httpx.get(f"{second}{info}", headers=bearer, timeout=10).status_code == 200

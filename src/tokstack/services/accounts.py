@@ -13,7 +13,6 @@ from tokstack import ids
 from tokstack.domain import redirect_uris, scopes
 from tokstack.domain.models import App, Developer, User
 from tokstack.errors import Conflict, NotFound, ValidationError
-from tokstack.services.avatars import default_image
 from tokstack.services.context import Context
 from tokstack.services.passwords import hash_password
 from tokstack.storage.ports import Unit
@@ -41,12 +40,20 @@ EMAIL = re.compile(r"^(?=.{6,254}$)[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
 
 
 async def create_developer(
-    ctx: Context, name: str, email: str | None = None, password: str | None = None
+    ctx: Context,
+    name: str,
+    email: str | None = None,
+    password: str | None = None,
+    password_hash: str | None = None,
 ) -> Developer:
-    """A developer; with an email and a password they can also log in to the portal."""
+    """A developer; with an email and a password they can also log in to the portal.
+    ``password_hash`` instead of ``password``: a hash made earlier (the demo seed's)."""
     name = _text(name, "name", 200)
-    password_hash: str | None = None
-    if email is not None or password is not None:
+    if password_hash is not None:
+        email = (email or "").strip().lower()
+        if not EMAIL.match(email):
+            raise ValidationError("a valid email address is required to log in to the portal")
+    elif email is not None or password is not None:
         email = (email or "").strip().lower()
         if not EMAIL.match(email):
             raise ValidationError("a valid email address is required to log in to the portal")
@@ -139,7 +146,9 @@ async def create_user(
     bio: str = "",
     verified: bool = False,
     avatar: bytes | None = None,
+    password_hash: str | None = None,
 ) -> User:
+    """``password_hash`` instead of ``password``: a hash made earlier (the demo seed's)."""
     if not USERNAME.match(username):
         raise ValidationError("username must be 2 to 24 letters, digits, underscores or periods")
     display_name = _text(display_name, "display name", 64)
@@ -147,14 +156,18 @@ async def create_user(
         raise ValidationError("password must be at least 8 characters")
     if len(bio) > 500:
         raise ValidationError("bio must be at most 500 characters")
+    if password:  # argon2 takes tens of milliseconds: keep it off the event loop
+        password_hash = await anyio.to_thread.run_sync(hash_password, password)
     # Decode and resize before the transaction: a bad image must not leave a user behind.
-    avatar_key = ctx.avatars.store(avatar if avatar is not None else default_image(display_name))
+    avatar_key = (
+        ctx.avatars.store(avatar) if avatar is not None else ctx.avatars.store_default(display_name)
+    )
     try:
         async with ctx.store.unit() as unit:
             user = await unit.users.add(
                 username=username,
                 display_name=display_name,
-                password_hash=hash_password(password) if password else None,
+                password_hash=password_hash,
                 bio_description=bio,
                 is_verified=verified,
                 now=ctx.clock.now(),

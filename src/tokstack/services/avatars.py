@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import io
@@ -90,6 +91,11 @@ def default_image(seed: str) -> bytes:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=64)
+def _default_sizes(seed: str) -> dict[int, bytes]:
+    return render_sizes(default_image(seed))
+
+
 class AvatarService:
     def __init__(self, blobs: BlobStore, key: bytes, public_url: str, ttl: int) -> None:
         self.blobs = blobs
@@ -100,7 +106,13 @@ class AvatarService:
 
     def store(self, data: bytes) -> str:
         """Validates and stores all sizes; returns the new avatar key. Raises ValidationError."""
-        rendered = render_sizes(data)
+        return self._put(render_sizes(data))
+
+    def store_default(self, seed: str) -> str:
+        """A generated avatar (rendered once per seed and process: demo resets reuse it)."""
+        return self._put(_default_sizes(seed))
+
+    def _put(self, rendered: dict[int, bytes]) -> str:
         key = secrets.token_hex(16)
         for size, jpeg in rendered.items():
             self.blobs.put(_name(key, size), jpeg)

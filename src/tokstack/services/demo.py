@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
+
 from tokstack.errors import NotFound
 from tokstack.services import accounts
 from tokstack.services.context import Context
+from tokstack.services.passwords import hash_password
 from tokstack.services.tokens import issue_for_user
 
 # Published on purpose: the demo is for laptops and CI, never for production data.
@@ -79,6 +82,17 @@ class DemoSeed:
     created: bool
 
 
+_HASHES: dict[str, str] = {}
+
+
+async def _hashed(password: str) -> str:
+    """The demo passwords' argon2 hashes, made once per process (an emulator reset re-seeds
+    in well under a second; these passwords are public anyway)."""
+    if password not in _HASHES:
+        _HASHES[password] = await anyio.to_thread.run_sync(hash_password, password)
+    return _HASHES[password]
+
+
 async def ensure_demo(ctx: Context) -> DemoSeed:
     """Creates whatever part of the demo data is missing (older demo folders included)."""
     created = False
@@ -95,7 +109,14 @@ async def ensure_demo(ctx: Context) -> DemoSeed:
         if app is not None:
             developer_id = app.developer_id
     if developer_id is None:
-        developer_id = (await accounts.create_developer(ctx, **DEMO_DEVELOPER)).id
+        developer_id = (
+            await accounts.create_developer(
+                ctx,
+                name=str(DEMO_DEVELOPER["name"]),
+                email=str(DEMO_DEVELOPER["email"]),
+                password_hash=await _hashed(str(DEMO_DEVELOPER["password"])),
+            )
+        ).id
     for spec in DEMO_APPS:
         if existing[spec["client_key"]] is None:
             await accounts.create_app(ctx, developer_id=developer_id, **spec)
@@ -106,7 +127,7 @@ async def ensure_demo(ctx: Context) -> DemoSeed:
                 ctx,
                 username=spec["username"],
                 display_name=spec["display_name"],
-                password=spec["password"],
+                password_hash=await _hashed(spec["password"]),
                 bio=spec["bio"],
                 verified=spec["verified"],
             )

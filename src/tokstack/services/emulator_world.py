@@ -31,7 +31,14 @@ class World:
     async def reset(self) -> dict[str, Any]:
         """Deletes everything, re-creates the demo data; clock, faults and caches cleared."""
         started = time.perf_counter()
+        async with self.ctx.store.read() as unit:  # their files go with them
+            avatars = [u.avatar_key for u in await unit.users.all() if u.avatar_key]
+            icons = [a.icon_key for a in await unit.apps.all() if a.icon_key]
         await self._wipe.wipe()
+        for key in avatars:
+            self.ctx.avatars.delete(key)
+        for key in icons:
+            self.ctx.avatars.blobs.delete(key)
         if self.clock is not None:  # the seed is written on the system clock
             self.clock.clock.load({})
         seed = await ensure_demo(self.ctx)
