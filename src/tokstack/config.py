@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     demo: bool = False
     # the control API's bearer token (emulator mode); required to listen beyond loopback
     emulator_token: str | None = Field(default=None, min_length=16)
+    journal_size: int = Field(default=10_000, gt=0, le=1_000_000)
     auto_consent: str | None = None
     migrate_on_start: bool = True
     log_level: str = "info"

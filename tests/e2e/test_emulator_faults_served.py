@@ -203,3 +203,20 @@ def test_a_reset_through_one_node_is_seen_by_all(servers: dict[str, Any]) -> Non
                                     "--scopes", "user.info.basic", "--json").stdout)  # fmt: skip
     bearer = {"Authorization": f"Bearer {fresh['access_token']}"}
     assert httpx.get(f"{second}{info}", headers=bearer, timeout=10).status_code == 200
+
+
+def test_the_journal_holds_every_workers_requests(servers: dict[str, Any]) -> None:
+    first, second = servers["urls"]
+    httpx.delete(f"{first}/_tokstack/requests", timeout=10)
+    sent = []
+    for n in range(8):  # new connections: with 2 workers both answer some
+        answer = httpx.post(f"{(first, second)[n % 2]}/v2/oauth/token/", data=CLIENT, timeout=10)
+        sent.append(answer.headers["x-tt-logid"])
+        # the entry is there as soon as the answer is, whichever worker or node is asked
+        latest = httpx.get(f"{(second, first)[n % 2]}/_tokstack/requests?limit=1", timeout=10)
+        assert latest.json()["requests"][0]["log_id"] == sent[-1]
+    listed = emulator_cli(first, "requests", "--endpoint", "token", "--json")
+    entries = json.loads(listed.stdout)
+    assert [e["log_id"] for e in entries] == sent[::-1]
+    assert all(SECRET not in json.dumps(e) for e in entries)
+    assert all(e["form"]["client_secret"] == "[redacted]" for e in entries)

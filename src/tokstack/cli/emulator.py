@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import httpx
 import orjson
@@ -198,3 +199,26 @@ def token(
     body = {"client_key": client_key, "username": username, "scopes": scopes}
     answer = call(ctx, "POST", "/_tokstack/tokens", body)
     emit(json, answer, f"{answer['access_token']}  (refresh: {answer['refresh_token']})")
+
+
+@emulator.command("requests")
+def requests(
+    ctx: typer.Context,
+    client_key: Annotated[str | None, typer.Option()] = None,
+    endpoint: Annotated[str | None, typer.Option(help="token, user.info, authorize, …")] = None,
+    status: Annotated[int | None, typer.Option()] = None,
+    limit: Annotated[int | None, typer.Option()] = None,
+    json: JsonFlag = False,
+) -> None:
+    """The request journal, newest first (secrets redacted)."""
+    filters = {"client_key": client_key, "endpoint": endpoint, "status": status, "limit": limit}
+    query = urlencode({k: v for k, v in filters.items() if v is not None})
+    found = call(ctx, "GET", "/_tokstack/requests" + (f"?{query}" if query else ""))
+    emit_list(
+        json,
+        found["requests"],
+        lambda e: (
+            f"{e['time']}  {e['status']}  {e['method']} {e['path']}  "
+            f"{e.get('client_key') or '-'}  {e['duration_ms']} ms  {e.get('log_id') or ''}"
+        ),
+    )

@@ -11,6 +11,7 @@ from tokstack.services.access_cache import ChangeSignal
 from tokstack.services.context import Context
 from tokstack.services.demo import ensure_demo
 from tokstack.services.emulated_time import ClockControl
+from tokstack.services.journal import RequestJournal
 from tokstack.services.tokens import issue_for_user
 from tokstack.storage.ports import WorldWipe
 
@@ -22,11 +23,13 @@ class World:
         wipe: WorldWipe,
         signal: ChangeSignal,
         clock: ClockControl | None,
+        journal: RequestJournal | None = None,
     ) -> None:
         self.ctx = ctx
         self._wipe = wipe
         self.signal = signal
         self.clock = clock
+        self.journal = journal
 
     async def reset(self) -> dict[str, Any]:
         """Deletes everything, re-creates the demo data; clock, faults and caches cleared."""
@@ -41,6 +44,8 @@ class World:
             self.ctx.avatars.blobs.delete(key)
         if self.clock is not None:  # the seed is written on the system clock
             self.clock.clock.load({})
+        if self.journal is not None:
+            await self.journal.clear()
         seed = await ensure_demo(self.ctx)
         await self.signal.notify()  # every worker drops caches, rules and clock state
         return {

@@ -26,7 +26,8 @@ async def user_info_response(
 ) -> Response:
     ctx = container.ctx
     access = await authenticate(ctx, authorization)
-    if container.faults is not None:
+    if container.faults is not None:  # emulator mode: the journal and the faults
+        scope["journal_open_id"], scope["journal_app_id"] = access.open_id, access.token.app_id
         facts = Facts("user.info", open_id=access.open_id, app_id=access.token.app_id)
         await fault_effects.apply(container, scope, facts)
     await container.limits.api("user.info", access.token.app_id, access.app_rate_limit)

@@ -19,10 +19,12 @@ from tokstack.services.context import Context
 from tokstack.services.emulated_time import ClockControl
 from tokstack.services.emulator_world import World
 from tokstack.services.faults import Faults
+from tokstack.services.journal import RequestJournal
 from tokstack.services.limits import RateLimits
 from tokstack.services.secret_box import SecretBox
 from tokstack.services.user_info import UserInfo
 from tokstack.services.webhooks import WebhookWorker
+from tokstack.storage.journal_stores import FileJournal, RedisJournal
 from tokstack.storage.leased_limits import LeasedRateLimiter
 from tokstack.storage.memory_limits import MemoryRateLimiter
 from tokstack.storage.ports import EphemeralStore
@@ -55,6 +57,7 @@ class Container:
     faults: Faults | None = None  # emulator mode only
     clock_control: ClockControl | None = None  # emulator mode only
     world: World | None = None  # emulator mode only
+    journal: RequestJournal | None = None  # emulator mode only
     redis: Any = None
     signal: Any = None
     _closers: list[Any] = field(default_factory=list)
@@ -85,6 +88,8 @@ class Container:
             await self.signal.bus.stop()
         if isinstance(self.signal, FileSignal):
             self.signal.close()
+        if self.journal is not None:
+            self.journal.close()
         await self.ctx.store.close()
         if self.redis is not None:
             with contextlib.suppress(Exception):
@@ -146,6 +151,12 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     )
     clock_control = ClockControl(emulated, ephemeral, signal) if emulated is not None else None
     redis_ephemeral = ephemeral if isinstance(ephemeral, RedisEphemeral) else None
+    journal = _journal(settings, ctx, redis) if settings.demo else None
+    world = (
+        World(ctx, SqlWipe(engine, redis_ephemeral), signal, clock_control, journal)
+        if settings.demo
+        else None
+    )
     secure = settings.public_url.startswith("https://")
     if settings.auto_consent and not settings.demo:
         raise ValueError("auto-consent is refused outside demo mode")
@@ -160,12 +171,19 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         settings.auto_consent or None,
         Faults(ctx, SqlFaultStore(engine), signal) if settings.demo else None,
         clock_control,
-        World(ctx, SqlWipe(engine, redis_ephemeral), signal, clock_control)
-        if settings.demo
-        else None,
+        world,
+        journal,
         redis,
         signal,
     )
+
+
+def _journal(settings: Settings, ctx: Context, redis: Any) -> RequestJournal:
+    """One Redis list across nodes; else files of this machine's workers."""
+    size = settings.journal_size
+    if redis is not None:
+        return RequestJournal(RedisJournal(redis, settings.redis_prefix, size), ctx)
+    return RequestJournal(FileJournal(settings.data_dir / "journal", size), ctx)
 
 
 def prepare_database(settings: Settings) -> None:

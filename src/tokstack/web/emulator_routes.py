@@ -25,9 +25,11 @@ from tokstack.errors import (
 from tokstack.services.emulated_time import ClockControl
 from tokstack.services.emulator_world import World
 from tokstack.services.faults import Faults
+from tokstack.services.journal import RequestJournal
 from tokstack.web import render
 from tokstack.web.container import Container
 from tokstack.web.edge import Family
+from tokstack.web.forms import first_values
 
 control = Family(render.control_error, ControlError, ServiceUnavailable)
 
@@ -133,6 +135,42 @@ async def issue_token(request: Request, container: Container, log_id: str) -> Re
         raise ControlNotFound(str(exc)) from None
 
 
+def _journal(request: Request, container: Container) -> RequestJournal:
+    _authorized(request, container)
+    assert container.journal is not None  # the routes exist in emulator mode only
+    return container.journal
+
+
+def _number(query: dict[str, str], name: str, high: int) -> int | None:
+    value = query.get(name)
+    if value is None or value == "":
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 12) or int(value) > high:
+        raise ControlError(f"{name!r} must be a whole number from 0 to {high}")
+    return int(value)
+
+
+@control
+async def list_requests(request: Request, container: Container, log_id: str) -> Response:
+    journal = _journal(request, container)
+    query = first_values(request)
+    limit = _number(query, "limit", container.settings.journal_size)
+    found = await journal.query(
+        client_key=query.get("client_key") or None,
+        endpoint=query.get("endpoint") or None,
+        status=_number(query, "status", 599),
+        since=_number(query, "since", 10**11),
+        limit=100 if limit is None else limit,
+    )
+    return _ok({"requests": found}, log_id)
+
+
+@control
+async def clear_requests(request: Request, container: Container, log_id: str) -> Response:
+    await _journal(request, container).clear()
+    return _ok({"cleared": True}, log_id)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/_tokstack/faults", list_faults, methods=["GET"]),
@@ -142,5 +180,7 @@ def routes() -> list[BaseRoute]:
         Route("/_tokstack/clock", show_clock, methods=["GET"]),
         Route("/_tokstack/clock", change_clock, methods=["POST"]),
         Route("/_tokstack/reset", reset, methods=["POST"]),
+        Route("/_tokstack/requests", list_requests, methods=["GET"]),
+        Route("/_tokstack/requests", clear_requests, methods=["DELETE"]),
         Route("/_tokstack/tokens", issue_token, methods=["POST"]),
     ]

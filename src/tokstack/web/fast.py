@@ -21,6 +21,7 @@ from tokstack.services.faults import ConnectionDropped
 from tokstack.web import api_routes, fault_effects, limits, render
 from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
+from tokstack.web.journal_capture import journaled
 
 USER_INFO = "/v2/user/info/"
 log = logging.getLogger("tokstack.emulator")
@@ -50,18 +51,34 @@ class Tokstack:
 
     def __init__(self, app: Starlette) -> None:
         self.app = app
-        self._emulated: ClockControl | bool | None = None  # False outside emulator mode
+        self._emulator: Container | bool | None = None  # False outside emulator mode
 
     @property
     def state(self) -> State:
         return self.app.state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._emulated is not False and scope["type"] == "http":
-            if self._emulated is None:  # first request: the container is built by now
-                self._emulated = self.app.state.container.clock_control or False
-            if isinstance(self._emulated, ClockControl):
-                await _catch_up(self._emulated)
+        if self._emulator is not False and scope["type"] == "http":
+            if self._emulator is None:  # first request: the container is built by now
+                built: Container = self.app.state.container
+                self._emulator = built if built.world is not None else False
+            if isinstance(self._emulator, Container):
+                await self._emulated(self._emulator, scope, receive, send)
+                return
+        await self._serve(scope, receive, send)
+
+    async def _emulated(
+        self, container: Container, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Emulator mode: this worker's clock caught up, TikTok's surfaces journaled."""
+        if container.clock_control is not None:
+            await _catch_up(container.clock_control)
+        if container.journal is not None and scope["path"].startswith("/v2/"):
+            await journaled(self._serve, container.journal, scope, receive, send)
+        else:
+            await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == USER_INFO and scope["method"] == "GET":
             scope["endpoint"] = api_routes.user_info  # names the route in metrics
             container: Container = self.app.state.container

@@ -562,6 +562,44 @@ def _emulator() -> dict[str, Any]:
                 },
             ),
         },
+        "/_tokstack/requests": {
+            "get": _control(
+                "The request journal, newest first: every request to a /v2/ surface, with"
+                " client secrets, passwords, tokens and codes redacted.",
+                {
+                    "200": {
+                        "description": "The entries.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["requests"],
+                                    "properties": {
+                                        "requests": {"type": "array", "items": {"type": "object"}}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": {"description": "A bad filter.", "content": CONTROL_ERROR},
+                },
+                parameters=[
+                    _query("client_key"),
+                    _query(
+                        "endpoint",
+                        "authorize, authorize.login, authorize.consent, token,"
+                        " revoke, user.info or other",
+                    ),
+                    _query("status", "an HTTP status"),
+                    _query("since", "UNIX seconds (emulated time)"),
+                    _query("limit", "at most this many (100 by default)"),
+                ],
+            ),
+            "delete": _control(
+                "Empties the journal.",
+                {"200": {"description": "Done.", "content": JSON_OBJECT}},
+            ),
+        },
         "/_tokstack/reset": {
             "post": _control(
                 "Back to the seed: deletes every developer, app, user, grant, token and event,"

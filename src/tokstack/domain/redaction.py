@@ -1,0 +1,55 @@
+"""Redacting secrets from what the request journal keeps, so a journal can be pasted anywhere.
+
+Client secrets and passwords go entirely; tokens, codes and verifiers keep their prefix
+(``act.``, ``rft.``, ``clt.``) and their last 4 characters, enough to tell them apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+HIDDEN = "[redacted]"
+WHOLLY = frozenset({"client_secret", "password", "csrf", "secret"})
+PARTLY = frozenset({"access_token", "refresh_token", "token", "code", "code_verifier"})
+
+
+def shorten(value: str) -> str:
+    """``act.…abcd``: the prefix up to the first dot (if short) and the last 4 characters."""
+    head = value.split(".", 1)[0] + "." if "." in value[:5] else ""
+    if len(value) <= len(head) + 8:  # too short to show any of it safely
+        return f"{head}…"
+    return f"{head}…{value[-4:]}"
+
+
+def field(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return redact(value)
+    if name in WHOLLY:
+        return HIDDEN
+    if name in PARTLY:
+        return shorten(value)
+    return value
+
+
+def redact(data: Any) -> Any:
+    """A copy of JSON-like ``data`` with every secret-bearing field redacted."""
+    if isinstance(data, dict):
+        return {key: field(str(key), value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [redact(item) for item in data]
+    return data
+
+
+def authorization(header: str) -> str:
+    scheme, _, credentials = header.partition(" ")
+    return f"{scheme} {shorten(credentials)}" if credentials else shorten(header)
+
+
+def url(location: str) -> str:
+    """A redirect target with its ``code`` (or any secret) parameter redacted."""
+    parts = urlsplit(location)
+    if not parts.query:
+        return location
+    pairs = [(k, str(field(k, v))) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(pairs, safe="…")))

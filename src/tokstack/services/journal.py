@@ -1,0 +1,161 @@
+"""Emulator mode's request journal: what the integrator's code sent, and what it got.
+
+One entry per request to a TikTok surface (``/v2/…``), written before the answer's last
+byte is sent, so a test that has its answer finds the entry. Secrets are redacted before
+anything is kept (``domain/redaction.py``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qsl
+
+import orjson
+
+from tokstack.domain import redaction
+from tokstack.services.context import Context
+
+ENDPOINTS = {
+    "/v2/auth/authorize/": "authorize",
+    "/v2/auth/authorize": "authorize",
+    "/v2/auth/login/": "authorize.login",
+    "/v2/auth/consent/": "authorize.consent",
+    "/v2/oauth/token/": "token",
+    "/v2/oauth/revoke/": "revoke",
+    "/v2/user/info/": "user.info",
+}
+HEADERS = ("user-agent", "content-type", "authorization", "origin", "accept")
+MAX_BODY = 16 * 1024  # a response body kept in the journal (pages are not kept)
+
+
+class JournalStore(Protocol):
+    async def record(self, entry: dict[str, Any]) -> None: ...
+    async def entries(self) -> list[dict[str, Any]]: ...
+    async def clear(self) -> None: ...
+
+
+@dataclass
+class Exchange:
+    """One request and its answer, as the edge saw them."""
+
+    method: str
+    path: str
+    query: bytes
+    headers: list[tuple[bytes, bytes]]
+    started: float
+    body: bytearray = field(default_factory=bytearray)
+    status: int = 0
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    response: bytearray = field(default_factory=bytearray)
+    log_id: str | None = None
+    open_id: str | None = None
+    app_id: int | None = None  # user info knows the app by id
+    fault_ids: tuple[str, ...] = ()
+
+
+def _pairs(raw: bytes) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
+        values.setdefault(key, value)  # the first value wins, as everywhere
+    return values
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class RequestJournal:
+    def __init__(self, store: JournalStore, ctx: Context) -> None:
+        self.store = store
+        self.ctx = ctx
+        self._client_keys: dict[int, str] = {}
+
+    async def _client_key(self, app_id: int) -> str | None:
+        if app_id not in self._client_keys:
+            async with self.ctx.store.read() as unit:
+                app = await unit.apps.get(app_id)
+            if app is None:
+                return None
+            if len(self._client_keys) > 10_000:
+                self._client_keys.clear()
+            self._client_keys[app_id] = app.client_key
+        return self._client_keys[app_id]
+
+    async def record(self, exchange: Exchange) -> None:
+        query = _pairs(exchange.query)
+        content_type = (_header(exchange.headers, b"content-type") or "").lower()
+        form = _pairs(bytes(exchange.body)) if "urlencoded" in content_type else {}
+        headers = {}
+        for name in HEADERS:
+            value = _header(exchange.headers, name.encode())
+            if value is not None:
+                headers[name] = redaction.authorization(value) if name == "authorization" else value
+        response: Any = None
+        kind = _header(exchange.response_headers, b"content-type") or ""
+        if kind.startswith("application/json"):
+            try:
+                response = redaction.redact(orjson.loads(bytes(exchange.response[:MAX_BODY])))
+            except orjson.JSONDecodeError:
+                response = None
+        location = _header(exchange.response_headers, b"location")
+        body = response if isinstance(response, dict) else {}
+        client_key = form.get("client_key") or query.get("client_key")
+        if client_key is None and exchange.app_id is not None:
+            client_key = await self._client_key(exchange.app_id)
+        entry = {
+            "id": f"req_{time.time_ns():019d}{secrets.token_hex(3)}",
+            "time": self.ctx.clock.now(),
+            "endpoint": ENDPOINTS.get(exchange.path, "other"),
+            "method": exchange.method,
+            "path": exchange.path,
+            "query": redaction.redact(query),
+            "form": redaction.redact(form),
+            "headers": headers,
+            "status": exchange.status,
+            "response": response,
+            "location": redaction.url(location) if location else None,
+            "log_id": exchange.log_id,
+            "duration_ms": round((time.perf_counter() - exchange.started) * 1000, 3),
+            "client_key": client_key,
+            "open_id": exchange.open_id or body.get("open_id"),
+            "fault_id": exchange.fault_ids[-1] if exchange.fault_ids else None,
+        }
+        await self.store.record(entry)
+
+    async def query(
+        self,
+        *,
+        client_key: str | None = None,
+        endpoint: str | None = None,
+        status: int | None = None,
+        since: int | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        found = []
+        for entry in await self.store.entries():
+            if client_key is not None and entry.get("client_key") != client_key:
+                continue
+            if endpoint is not None and entry.get("endpoint") != endpoint:
+                continue
+            if status is not None and entry.get("status") != status:
+                continue
+            if since is not None and int(entry.get("time") or 0) < since:
+                continue
+            found.append(entry)
+            if len(found) >= limit:
+                break
+        return found
+
+    async def clear(self) -> None:
+        await self.store.clear()
+
+    def close(self) -> None:
+        closing = getattr(self.store, "close", None)
+        if closing is not None:
+            closing()
