@@ -18,7 +18,10 @@ from sqlalchemy.engine import make_url
 from bench.procs import shielded
 from tokstack.config import Settings
 
-BACKENDS = ("sqlite", "postgres")
+# sqlite-emulator: SQLite in emulator mode (serve --demo), the request journal recording every
+# request: its user-info rate is compared with plain SQLite's in the same run
+BACKENDS = ("sqlite", "postgres", "sqlite-emulator")
+EMULATOR_SCENARIOS = ("user_info_warm", "user_info_spread")
 NO_LIMIT = str(10**9)
 
 
@@ -31,9 +34,15 @@ class Backend:
     redis_url: str | None = None
 
     @property
+    def emulator(self) -> bool:
+        return self.name == "sqlite-emulator"
+
+    @property
     def label(self) -> str:
         if self.name == "sqlite":
             return "SQLite"
+        if self.emulator:
+            return "SQLite, emulator + journal"
         return "PostgreSQL + Redis" if self.redis_url else "PostgreSQL"
 
     def env(self, port: int) -> dict[str, str]:
@@ -52,6 +61,8 @@ class Backend:
         )
         if self.redis_url:
             env["TOKSTACK_REDIS_URL"] = self.redis_url
+        if self.emulator:
+            env["TOKSTACK_DEMO"] = "1"
         return env
 
     def settings(self) -> Settings:
@@ -75,7 +86,7 @@ def prepared(
     """A fresh, migrated, empty database for ``name``; a PostgreSQL one is dropped afterwards."""
     data_dir = workdir / name
     data_dir.mkdir(parents=True, exist_ok=True)
-    if name == "sqlite":
+    if name.startswith("sqlite"):
         backend = Backend(name, data_dir, f"sqlite:///{data_dir / 'tokstack.db'}", secret_key)
         _upgrade(backend)
         yield backend

@@ -68,7 +68,10 @@ def parser() -> argparse.ArgumentParser:
         "--tokens-per-user", type=_positive_int, default=1, help="access tokens per user (1)"
     )
     p.add_argument(
-        "--backends", type=_backends, default=BACKENDS, help="comma list (sqlite,postgres)"
+        "--backends",
+        type=_backends,
+        default=BACKENDS,
+        help="comma list (sqlite,postgres,sqlite-emulator)",
     )
     p.add_argument(
         "--scenarios",

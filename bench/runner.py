@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import procs, wrk
-from bench.backends import Backend, prepared, tokstack_bin
+from bench.backends import EMULATOR_SCENARIOS, Backend, prepared, tokstack_bin
 from bench.scenarios import CEILING, CODE, REFRESH, SCENARIOS, Pools, Scenario, check
 from bench.seed import REAL_TOKENS, seed
 
@@ -253,6 +253,8 @@ def run(options: Options) -> Outcome:
         for name in options.backends:
             live = _backend(stack, name, workdir, options, key)
             for scenario in chosen:
+                if live.backend.emulator and scenario.name not in EMULATOR_SCENARIOS:
+                    continue  # emulator mode is measured on the user-info path only
                 live.measured[scenario.name] = Measured(scenario, name, live.backend.label)
             lives.append(live)
         bodies = [check(live.server.base, live.pools) for live in lives]
@@ -264,6 +266,8 @@ def run(options: Options) -> Outcome:
             for live in lives:
                 _measure(binary, options, ceiling_server, live, CEILING, ceiling)
                 for scenario in chosen:
+                    if scenario.name not in live.measured:
+                        continue
                     into = live.measured[scenario.name]
                     _measure(binary, options, live.server, live, scenario, into)
                     into.ceiling_rps.append(ceiling.results[-1].rps)

@@ -87,6 +87,7 @@ async def test_every_call_is_there_newest_first(emu: httpx.AsyncClient) -> None:
     assert info["open_id"] == secrets["open_id"] and info["client_key"] == KEY
     assert info["query"] == {"fields": "open_id,display_name"}
     assert info["response"]["data"]["user"]["open_id"] == secrets["open_id"]
+    assert info["response"]["error"]["code"] == "ok"  # TikTok's code, not a secret
     assert info["duration_ms"] >= 0 and isinstance(info["time"], int)
     exchange = entries[3]
     assert exchange["form"]["grant_type"] == "authorization_code"

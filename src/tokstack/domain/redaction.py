@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 HIDDEN = "[redacted]"
 WHOLLY = frozenset({"client_secret", "password", "csrf", "secret"})
 PARTLY = frozenset({"access_token", "refresh_token", "token", "code", "code_verifier"})
+# in a JSON answer "code" is TikTok's error code, not an authorization code
+IN_ANSWERS = frozenset({"access_token", "refresh_token", "client_secret"})
 
 
 def shorten(value: str) -> str:
@@ -22,23 +24,29 @@ def shorten(value: str) -> str:
     return f"{head}…{value[-4:]}"
 
 
-def field(name: str, value: Any) -> Any:
+def field(name: str, value: Any, partly: frozenset[str] = PARTLY) -> Any:
     if not isinstance(value, str):
-        return redact(value)
+        return redact(value, partly)
     if name in WHOLLY:
         return HIDDEN
-    if name in PARTLY:
+    if name in partly:
         return shorten(value)
     return value
 
 
-def redact(data: Any) -> Any:
-    """A copy of JSON-like ``data`` with every secret-bearing field redacted."""
+def redact(data: Any, partly: frozenset[str] = PARTLY) -> Any:
+    """A copy of JSON-like ``data`` with every secret-bearing field redacted (``partly``:
+    the names cut to prefix and last 4; a request's own parameters by default)."""
     if isinstance(data, dict):
-        return {key: field(str(key), value) for key, value in data.items()}
+        return {key: field(str(key), value, partly) for key, value in data.items()}
     if isinstance(data, list):
-        return [redact(item) for item in data]
+        return [redact(item, partly) for item in data]
     return data
+
+
+def answer(data: Any) -> Any:
+    """A JSON answer with its tokens and secrets redacted."""
+    return redact(data, IN_ANSWERS)
 
 
 def authorization(header: str) -> str:

@@ -28,7 +28,11 @@ ENDPOINTS = {
     "/v2/user/info/": "user.info",
 }
 HEADERS = ("user-agent", "content-type", "authorization", "origin", "accept")
+WANTED = {name.encode(): name for name in HEADERS}
 MAX_BODY = 16 * 1024  # a response body kept in the journal (pages are not kept)
+# answers that may hold a secret are parsed and redacted; the others are kept as they are
+SECRET_NAMES = redaction.WHOLLY | redaction.PARTLY
+SECRET_KEYS = tuple(f'"{key}"'.encode() for key in sorted(redaction.WHOLLY | redaction.IN_ANSWERS))
 
 
 class JournalStore(Protocol):
@@ -75,6 +79,7 @@ class RequestJournal:
         self.store = store
         self.ctx = ctx
         self._client_keys: dict[int, str] = {}
+        self._tag, self._seq = secrets.token_hex(2), 0  # ids unique across processes
 
     async def _client_key(self, app_id: int) -> str | None:
         if app_id not in self._client_keys:
@@ -88,34 +93,48 @@ class RequestJournal:
         return self._client_keys[app_id]
 
     async def record(self, exchange: Exchange) -> None:
-        query = _pairs(exchange.query)
-        content_type = (_header(exchange.headers, b"content-type") or "").lower()
-        form = _pairs(bytes(exchange.body)) if "urlencoded" in content_type else {}
-        headers = {}
-        for name in HEADERS:
-            value = _header(exchange.headers, name.encode())
-            if value is not None:
-                headers[name] = redaction.authorization(value) if name == "authorization" else value
+        # one pass over each header list: this runs on every emulated request
+        headers: dict[str, str] = {}
+        for key, value in exchange.headers:
+            name = WANTED.get(key)
+            if name is not None and name not in headers:
+                text = value.decode("latin-1")
+                headers[name] = redaction.authorization(text) if name == "authorization" else text
+        kind, location = "", None
+        for key, value in exchange.response_headers:
+            if key == b"content-type":
+                kind = value.decode("latin-1")
+            elif key == b"location":
+                location = value.decode("latin-1")
+        query = _pairs(exchange.query) if exchange.query else {}
+        form = (
+            _pairs(bytes(exchange.body))
+            if exchange.body and "urlencoded" in headers.get("content-type", "").lower()
+            else {}
+        )
         response: Any = None
-        kind = _header(exchange.response_headers, b"content-type") or ""
         if kind.startswith("application/json"):
-            try:
-                response = redaction.redact(orjson.loads(bytes(exchange.response[:MAX_BODY])))
-            except orjson.JSONDecodeError:
-                response = None
-        location = _header(exchange.response_headers, b"location")
+            raw = bytes(exchange.response[:MAX_BODY])
+            if not any(k in raw for k in SECRET_KEYS):
+                response = orjson.Fragment(raw)  # nothing to redact: kept as sent
+            else:
+                try:
+                    response = redaction.answer(orjson.loads(raw))
+                except orjson.JSONDecodeError:
+                    response = None
         body = response if isinstance(response, dict) else {}
+        self._seq += 1
         client_key = form.get("client_key") or query.get("client_key")
         if client_key is None and exchange.app_id is not None:
             client_key = await self._client_key(exchange.app_id)
         entry = {
-            "id": f"req_{time.time_ns():019d}{secrets.token_hex(3)}",
+            "id": f"req_{time.time_ns():019d}{self._tag}{self._seq % 1000:03d}",
             "time": self.ctx.clock.now(),
             "endpoint": ENDPOINTS.get(exchange.path, "other"),
             "method": exchange.method,
             "path": exchange.path,
-            "query": redaction.redact(query),
-            "form": redaction.redact(form),
+            "query": redaction.redact(query) if query.keys() & SECRET_NAMES else query,
+            "form": redaction.redact(form) if form.keys() & SECRET_NAMES else form,
             "headers": headers,
             "status": exchange.status,
             "response": response,
