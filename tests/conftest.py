@@ -14,6 +14,7 @@ from tokstack.clock import FrozenClock
 from tokstack.config import Settings
 from tokstack.services import accounts
 from tokstack.services.context import Context
+from tokstack.services.demo import ensure_demo
 from tokstack.services.tokens import issue_for_user
 from tokstack.storage.sql import migrate
 from tokstack.web.app import create_app
@@ -115,3 +116,22 @@ async def emulator(tmp_path: Path) -> AsyncIterator[tuple[Container, httpx.Async
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
         yield built, client
     await built.close()
+
+
+@pytest.fixture
+async def emu(emulator: tuple[Container, httpx.AsyncClient]) -> httpx.AsyncClient:
+    """A client of the emulator, its demo data seeded."""
+    container, client = emulator
+    await ensure_demo(container.ctx)
+    return client
+
+
+@pytest.fixture
+async def alice_tokens(
+    emulator: tuple[Container, httpx.AsyncClient], emu: httpx.AsyncClient
+) -> dict[str, Any]:
+    """A fresh token pair of alice for the demo web app (user.info.basic)."""
+    return await issue_for_user(
+        emulator[0].ctx, client_key="awdemowebapp0001", username="alice",
+        requested=["user.info.basic"],
+    )  # fmt: skip

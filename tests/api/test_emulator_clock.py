@@ -9,22 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tokstack.services.demo import ensure_demo
-from tokstack.services.tokens import issue_for_user
-from tokstack.web.container import Container
-
 KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
 INFO = "/v2/user/info/?fields=open_id,avatar_url"
 
 
 @pytest.fixture
-async def world(emulator: tuple[Container, httpx.AsyncClient]) -> dict[str, Any]:
-    container, client = emulator
-    await ensure_demo(container.ctx)
-    tokens = await issue_for_user(
-        container.ctx, client_key=KEY, username="alice", requested=["user.info.basic"]
-    )
-    return {"client": client, "tokens": tokens}
+def world(emu: httpx.AsyncClient, alice_tokens: dict[str, Any]) -> dict[str, Any]:
+    return {"client": emu, "tokens": alice_tokens}
 
 
 async def clock(client: httpx.AsyncClient, **change: Any) -> dict[str, Any]:

@@ -10,10 +10,7 @@ import jsonschema
 import pytest
 
 from tests.api.oauth_helpers import query_of
-from tokstack.services.demo import ensure_demo
 from tokstack.services.faults import ConnectionDropped
-from tokstack.services.tokens import issue_for_user
-from tokstack.web.container import Container
 
 KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
 CALLBACK = "https://app.example.com/auth/tiktok/callback/"
@@ -21,13 +18,8 @@ INFO = "/v2/user/info/?fields=open_id"
 
 
 @pytest.fixture
-async def world(emulator: tuple[Container, httpx.AsyncClient]) -> dict[str, Any]:
-    container, client = emulator
-    await ensure_demo(container.ctx)
-    tokens = await issue_for_user(
-        container.ctx, client_key=KEY, username="alice", requested=["user.info.basic"]
-    )
-    return {"client": client, "tokens": tokens, "container": container}
+def world(emu: httpx.AsyncClient, alice_tokens: dict[str, Any]) -> dict[str, Any]:
+    return {"client": emu, "tokens": alice_tokens}
 
 
 async def add(client: httpx.AsyncClient, **rule: Any) -> dict[str, Any]:

@@ -13,20 +13,12 @@ import pytest
 from tests.api.oauth_helpers import Flow, pkce_pair
 from tests.conftest import PUBLIC_URL
 from tokstack.config import Settings
-from tokstack.services.demo import ensure_demo
 from tokstack.storage.sql import migrate
 from tokstack.web.app import create_app
-from tokstack.web.container import Container, build
+from tokstack.web.container import build
 
 KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
 CALLBACK = "https://app.example.com/auth/tiktok/callback/"
-
-
-@pytest.fixture
-async def emu(emulator: tuple[Container, httpx.AsyncClient]) -> httpx.AsyncClient:
-    container, client = emulator
-    await ensure_demo(container.ctx)
-    return client
 
 
 async def journal(client: httpx.AsyncClient, **filters: Any) -> list[dict[str, Any]]:

@@ -9,18 +9,10 @@ import httpx
 import pytest
 
 from tests.api.test_portal import sign_up
-from tokstack.services.demo import ensure_demo
 from tokstack.web.container import Container
 
 KEY = "awdemowebapp0001"
 INFO = "/v2/user/info/?fields=open_id,display_name"
-
-
-@pytest.fixture
-async def emu(emulator: tuple[Container, httpx.AsyncClient]) -> httpx.AsyncClient:
-    container, client = emulator
-    await ensure_demo(container.ctx)
-    return client
 
 
 async def token(client: httpx.AsyncClient, **body: Any) -> httpx.Response:

@@ -56,6 +56,18 @@ def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str
                 yield {"urls": [first, second], "env": env}
 
 
+def issue_with_the_cli(servers: dict[str, Any]) -> dict[str, Any]:
+    """``tokstack token issue`` on the servers' database (alice, demo web app)."""
+    tokstack = Path(sys.executable).with_name("tokstack")
+    issued = subprocess.run(
+        [str(tokstack), "token", "issue", "--client-key", KEY, "--username", "alice",
+         "--scopes", "user.info.basic", "--json"],
+        env={**servers["env"], "PATH": str(tokstack.parent)},
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    return dict(json.loads(issued.stdout))
+
+
 def add(url: str, **rule: Any) -> dict[str, Any]:
     response = httpx.post(f"{url}/_tokstack/faults", json=rule, timeout=10)
     assert response.status_code == 201, response.text
@@ -93,14 +105,7 @@ def test_a_drop_is_a_connection_error_then_service_resumes(servers: dict[str, An
 
 def test_authlib_sees_tiktoks_error_from_a_fault(servers: dict[str, Any]) -> None:
     first, second = servers["urls"]
-    tokstack = Path(sys.executable).with_name("tokstack")
-    issued = subprocess.run(
-        [str(tokstack), "token", "issue", "--client-key", KEY, "--username", "alice",
-         "--scopes", "user.info.basic", "--json"],
-        env={**servers["env"], "PATH": str(tokstack.parent)},
-        capture_output=True, text=True, check=True, timeout=60,
-    )  # fmt: skip
-    token = json.loads(issued.stdout)
+    token = issue_with_the_cli(servers)
     add(first, endpoint="token", client_key=KEY, grant_type="refresh_token", error="invalid_grant",
         times=1)  # fmt: skip
 
@@ -165,14 +170,7 @@ def test_the_clock_moves_for_every_worker_node_and_the_cli(servers: dict[str, An
     for url in (first, second, first, second):  # both workers / nodes moved at once
         assert httpx.get(f"{url}/_tokstack/clock", timeout=10).json()["offset"] >= 172_800
     # the CLI issues on the server's time: a token issued now is valid there, for a day
-    tokstack = Path(sys.executable).with_name("tokstack")
-    issued = subprocess.run(
-        [str(tokstack), "token", "issue", "--client-key", KEY, "--username", "alice",
-         "--scopes", "user.info.basic", "--json"],
-        env={**servers["env"], "PATH": str(tokstack.parent)},
-        capture_output=True, text=True, check=True, timeout=60,
-    )  # fmt: skip
-    bearer = {"Authorization": f"Bearer {json.loads(issued.stdout)['access_token']}"}
+    bearer = {"Authorization": f"Bearer {issue_with_the_cli(servers)['access_token']}"}
     info = "/v2/user/info/?fields=open_id"
     for url in (first, second):
         assert httpx.get(f"{url}{info}", headers=bearer, timeout=10).status_code == 200

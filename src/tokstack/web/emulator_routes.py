@@ -28,10 +28,26 @@ from tokstack.services.faults import Faults
 from tokstack.services.journal import RequestJournal
 from tokstack.web import render
 from tokstack.web.container import Container
-from tokstack.web.edge import Family
+from tokstack.web.edge import Family, Handler
+from tokstack.web.edge import Route as Endpoint
 from tokstack.web.forms import first_values
 
-control = Family(render.control_error, ControlError, ServiceUnavailable)
+family = Family(render.control_error, ControlError, ServiceUnavailable)
+
+
+def control(handler: Handler) -> Endpoint:
+    """A control route: the services' refusals become 400 and 404 in the control shape."""
+
+    async def translated(request: Request, container: Container, log_id: str) -> Response:
+        try:
+            return await handler(request, container, log_id)
+        except ValidationError as exc:
+            raise ControlError(str(exc)) from None
+        except NotFound as exc:
+            raise ControlNotFound(str(exc)) from None
+
+    translated.__name__ = handler.__name__
+    return family(translated)
 
 
 def _authorized(request: Request, container: Container) -> None:
@@ -69,11 +85,7 @@ async def list_faults(request: Request, container: Container, log_id: str) -> Re
 
 @control
 async def add_fault(request: Request, container: Container, log_id: str) -> Response:
-    faults = _faults(request, container)
-    try:
-        created = await faults.add(await _json(request))
-    except ValidationError as exc:
-        raise ControlError(str(exc)) from None
+    created = await _faults(request, container).add(await _json(request))
     return _ok(created, log_id, 201)
 
 
@@ -106,11 +118,7 @@ async def show_clock(request: Request, container: Container, log_id: str) -> Res
 
 @control
 async def change_clock(request: Request, container: Container, log_id: str) -> Response:
-    clock = _clock(request, container)
-    try:
-        return _ok(await clock.change(await _json(request)), log_id)
-    except ValidationError as exc:
-        raise ControlError(str(exc)) from None
+    return _ok(await _clock(request, container).change(await _json(request)), log_id)
 
 
 def _world(request: Request, container: Container) -> World:
@@ -126,13 +134,7 @@ async def reset(request: Request, container: Container, log_id: str) -> Response
 
 @control
 async def issue_token(request: Request, container: Container, log_id: str) -> Response:
-    world = _world(request, container)
-    try:
-        return _ok(await world.token(await _json(request)), log_id)
-    except ValidationError as exc:
-        raise ControlError(str(exc)) from None
-    except NotFound as exc:
-        raise ControlNotFound(str(exc)) from None
+    return _ok(await _world(request, container).token(await _json(request)), log_id)
 
 
 def _journal(request: Request, container: Container) -> RequestJournal:
