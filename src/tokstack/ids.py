@@ -70,6 +70,16 @@ def union_id() -> str:
     return str(uuid.uuid4())
 
 
+# Emulator mode: ids derived from names, the same after every reset and restart, so an
+# integrator's fixtures can hard-code them (or compute them: uuid5 of these strings).
+def stable_open_id(client_key: str, username: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tokstack:open_id:{client_key}:{username}"))
+
+
+def stable_union_id(developer: str, username: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tokstack:union_id:{developer}:{username}"))
+
+
 class SecretHasher:
     """Keyed SHA-256 for high-entropy secrets (tokens, codes, client secrets).
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -81,3 +82,22 @@ async def test_resets_leave_no_files_behind(
         assert (await emu.post("/_tokstack/reset")).status_code == 200
     after = sorted(p.name for p in blobs.rglob("*") if p.is_file())
     assert len(after) == len(before) > 0
+
+
+async def test_open_id_and_union_id_are_stable_across_resets(emu: httpx.AsyncClient) -> None:
+    seen = []
+    for _ in range(2):
+        issued = (
+            await token(emu, client_key=KEY, username="alice", scopes="user.info.basic")
+        ).json()
+        bearer = {"Authorization": f"Bearer {issued['access_token']}"}
+        user = (await emu.get("/v2/user/info/?fields=open_id,union_id", headers=bearer)).json()
+        seen.append(user["data"]["user"])
+        await emu.post("/_tokstack/reset")
+    assert seen[0] == seen[1]
+    # derived from names, so a fixture can compute them
+    expected = uuid.uuid5(uuid.NAMESPACE_URL, f"tokstack:open_id:{KEY}:alice")
+    assert seen[0]["open_id"] == str(expected)
+    other = (await token(emu, client_key="awdemodesktop002", username="alice",
+                         scopes="user.info.basic")).json()  # fmt: skip
+    assert other["open_id"] != seen[0]["open_id"]  # one per app, as on TikTok

@@ -19,8 +19,14 @@ async def authorize(
 ) -> Authorization:
     """Records that ``user`` granted ``granted`` to ``app``: open_id, union_id, scopes."""
     now = ctx.clock.now()
-    authorization = await unit.authorizations.ensure(user.id, app.id, ids.open_id(), now)
-    await unit.authorizations.ensure_union_id(user.id, app.developer_id, ids.union_id())
+    open_id, union_id = ids.open_id(), ids.union_id()
+    if ctx.emulator:  # stable across resets: derived from the app's, developer's, user's names
+        developer = await unit.developers.get(app.developer_id)
+        owner = (developer.email or developer.name) if developer else str(app.developer_id)
+        open_id = ids.stable_open_id(app.client_key, user.username)
+        union_id = ids.stable_union_id(owner, user.username)
+    authorization = await unit.authorizations.ensure(user.id, app.id, open_id, now)
+    await unit.authorizations.ensure_union_id(user.id, app.developer_id, union_id)
     canonical = scope_list.canonical(granted)
     await unit.authorizations.grant(authorization.id, canonical, now)
     return Authorization(
