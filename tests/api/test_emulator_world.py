@@ -9,7 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.oauth_helpers import hidden
 from tests.api.test_portal import sign_up
+from tests.conftest import World
 from tokstack.web.container import Container
 
 KEY = "awdemowebapp0001"
@@ -101,3 +103,32 @@ async def test_open_id_and_union_id_are_stable_across_resets(emu: httpx.AsyncCli
     other = (await token(emu, client_key="awdemodesktop002", username="alice",
                          scopes="user.info.basic")).json()  # fmt: skip
     assert other["open_id"] != seen[0]["open_id"]  # one per app, as on TikTok
+
+
+async def test_one_click_login_for_demo_users_in_emulator_mode_only(
+    emu: httpx.AsyncClient, client: httpx.AsyncClient, world: World
+) -> None:
+    params = {"client_key": KEY, "response_type": "code", "scope": "user.info.basic",
+              "redirect_uri": "https://app.example.com/auth/tiktok/callback/"}  # fmt: skip
+    started = await emu.get("/v2/auth/authorize/", params=params)
+    page = await emu.get(started.headers["location"])
+    assert "Alice Example (@alice)" in page.text and 'name="quick"' in page.text
+    form = {"i": hidden(page.text, "i"), "csrf": hidden(page.text, "csrf"), "quick": "1"}
+    stranger = await emu.post("/v2/auth/login/", data={**form, "username": "carol"})
+    assert stranger.status_code == 401  # only the seeded users, never a password-less login
+    page = await emu.get(started.headers["location"])
+    form = {"i": hidden(page.text, "i"), "csrf": hidden(page.text, "csrf"), "quick": "1"}
+    chosen = await emu.post("/v2/auth/login/", data={**form, "username": "alice"})
+    assert chosen.status_code == 303 and "/v2/auth/consent/" in chosen.headers["location"]
+    # outside emulator mode there is no such choice, and "quick" is just an unknown field
+    dev = await world.developer()
+    app = await world.app(dev, redirect_uris=[params["redirect_uri"]])
+    await world.user("alice", password="alice-password")
+    plain = await client.get(
+        "/v2/auth/authorize/", params={**params, "client_key": app.app.client_key}
+    )
+    page = await client.get(plain.headers["location"])
+    assert 'name="quick"' not in page.text
+    form = {"i": hidden(page.text, "i"), "csrf": hidden(page.text, "csrf"), "quick": "1"}
+    refused = await client.post("/v2/auth/login/", data={**form, "username": "alice"})
+    assert refused.status_code == 401

@@ -22,6 +22,7 @@ from tests.services import REQUIRED
 from tokstack.config import Settings
 from tokstack.services import accounts
 from tokstack.services.context import Context
+from tokstack.services.demo import ensure_demo
 from tokstack.storage.sql import migrate
 from tokstack.web.app import create_app
 from tokstack.web.container import build
@@ -86,14 +87,28 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
+    yield from _live(tmp_path, emulator=False)
+
+
+@pytest.fixture
+def live_emulator(tmp_path: Path) -> Iterator[Live]:
+    """The same, in emulator mode (serve --demo) with the demo data."""
+    yield from _live(tmp_path, emulator=True)
+
+
+def _live(tmp_path: Path, emulator: bool) -> Iterator[Live]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = Settings(data_dir=tmp_path, secret_key=SECRET_KEY, public_url=url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        data_dir=tmp_path, secret_key=SECRET_KEY, public_url=url, demo=emulator, _env_file=None
+    )  # type: ignore[call-arg]
     migrate.upgrade(settings.resolved_database_url)
 
     async def seed() -> accounts.NewApp:
         container = build(settings)
         try:
+            if emulator:
+                await ensure_demo(container.ctx)
             dev = await accounts.create_developer(container.ctx, "Browser Dev")
             app = await accounts.create_app(
                 container.ctx,
@@ -103,12 +118,13 @@ def live(tmp_path: Path) -> Iterator[Live]:
                 redirect_uri_list=[REDIRECT],
                 scope_list=["user.info.basic", "user.info.profile", "user.info.stats"],
             )
-            await accounts.create_user(
-                container.ctx,
-                username="alice",
-                display_name="Alice Example",
-                password="alice-password",
-            )
+            if not emulator:  # the demo data has alice already
+                await accounts.create_user(
+                    container.ctx,
+                    username="alice",
+                    display_name="Alice Example",
+                    password="alice-password",
+                )
             return app
         finally:
             await container.close()

@@ -149,3 +149,21 @@ def test_focus_goes_to_the_password_after_a_wrong_one(browser: Any, live: Live) 
     page.wait_for_selector("#login-error")
     assert page.evaluate("document.activeElement.id") == "password"
     assert page.input_value("#username") == "alice"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_emulator_login_offers_demo_users_and_passes_axe(
+    browser: Any, live_emulator: Live, width: int
+) -> None:
+    _need(AXE.exists(), f"axe-core not installed at {AXE} (npm install --prefix tests/browser/axe)")
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(authorize_url(live_emulator))
+    page.wait_for_selector("h1")
+    problems = audit(page, "login, emulator mode")
+    assert problems == [], "\n".join(problems)
+    # one click as a demo user: no password, straight on to consent
+    page.get_by_role("button", name="Alice Example (@alice)").click()
+    page.wait_for_url(re.compile(r"/v2/auth/consent/"))
+    assert page.get_by_role("heading", level=1).count() == 1
+    context.close()
