@@ -1,0 +1,245 @@
+"""The emulator's control API (``/_tokstack/``) in the OpenAPI document (emulator mode only).
+
+Split from ``openapi_doc`` (which calls ``emulator()`` while building the document).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokstack.domain import faults
+from tokstack.web.openapi_doc import JSON_OBJECT, _path, _query
+
+CONTROL_ERROR = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                }
+            },
+        }
+    }
+}
+FAULT_RULE: dict[str, Any] = {
+    "type": "object",
+    "required": ["endpoint"],
+    "additionalProperties": False,
+    "properties": {
+        "endpoint": {"type": "string", "enum": list(faults.ENDPOINTS)},
+        "client_key": {"type": "string", "minLength": 1, "maxLength": 64},
+        "open_id": {"type": "string", "minLength": 1, "maxLength": 64},
+        "grant_type": {"type": "string", "enum": list(faults.GRANT_TYPES)},
+        "error": {
+            "type": "string",
+            "minLength": 1,
+            "description": "A code TikTok sends on that endpoint: "
+            + "; ".join(f"{e}: {', '.join(codes)}" for e, codes in faults.ERRORS.items()),
+        },
+        "status": {"type": "integer", "minimum": 200, "maximum": 599},
+        "message": {"type": "string", "minLength": 1, "maxLength": 1000},
+        "retry_after": {"type": "integer", "minimum": 0, "maximum": 86400},
+        "latency_ms": {"type": "integer", "minimum": 0, "maximum": faults.MAX_LATENCY_MS},
+        "drop": {"type": "boolean"},
+        "times": {"type": "integer", "minimum": 1},
+        "probability": {"type": "number", "minimum": 0, "maximum": 1},
+        "seed": {"type": "integer"},
+    },
+}
+
+
+CLOCK_CHANGE = {
+    "oneOf": [
+        {"type": "object", "required": [name], "additionalProperties": False,
+         "properties": {name: schema}}
+        for name, schema in (
+            ("advance", {"type": "integer", "description": "seconds, may be negative"}),
+            ("set", {"type": "integer", "description": "UNIX seconds"}),
+            ("freeze", {"type": "boolean"}),
+            ("reset", {"const": True}),
+        )
+    ]
+}  # fmt: skip
+
+
+def _control(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    error = {"content": CONTROL_ERROR}
+    return {
+        "summary": summary,
+        "tags": ["emulator control (emulator mode only)"],
+        "responses": {
+            **responses,
+            "401": {"description": "TOKSTACK_EMULATOR_TOKEN is set and was not sent.", **error},
+            "503": {"description": "A backend is unavailable.", **error},
+        },
+        **extra,
+    }
+
+
+def emulator() -> dict[str, Any]:
+    """The control API; outside emulator mode every /_tokstack/ path is the gateway 404."""
+    rule_out = {**FAULT_RULE, "additionalProperties": True}
+    listed = {
+        "description": "The rules, each with its id and hits.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["faults"],
+                    "properties": {"faults": {"type": "array", "items": rule_out}},
+                }
+            }
+        },
+    }
+    removed = {"description": "How many rules were removed.", "content": JSON_OBJECT}
+    clock_state = {
+        "description": "The emulated time (UNIX seconds), its offset from the system clock.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["now", "offset", "frozen"],
+                    "properties": {
+                        "now": {"type": "integer"},
+                        "offset": {"type": "integer"},
+                        "frozen": {"type": "boolean"},
+                    },
+                }
+            }
+        },
+    }
+    return {
+        "/_tokstack/faults": {
+            "get": _control("The fault rules and their hits.", {"200": listed}),
+            "post": _control(
+                "Adds a fault rule: an error, latency or a dropped connection.",
+                {
+                    "201": {
+                        "description": "The rule, with its id.",
+                        "content": {"application/json": {"schema": rule_out}},
+                    },
+                    "400": {"description": "Not a valid rule.", "content": CONTROL_ERROR},
+                    "413": {"description": "The body is over 16 KiB.", "content": CONTROL_ERROR},
+                },
+                requestBody={
+                    "required": True,
+                    "content": {"application/json": {"schema": FAULT_RULE}},
+                },
+            ),
+            "delete": _control("Removes every rule.", {"200": removed}),
+        },
+        "/_tokstack/clock": {
+            "get": _control("The emulated time.", {"200": clock_state}),
+            "post": _control(
+                "Moves the emulated time for every worker: one change per call.",
+                {
+                    "200": clock_state,
+                    "400": {"description": "Not a valid change.", "content": CONTROL_ERROR},
+                    "404": {"description": "The clock is not emulated.", "content": CONTROL_ERROR},
+                    "413": {"description": "The body is over 16 KiB.", "content": CONTROL_ERROR},
+                },
+                requestBody={
+                    "required": True,
+                    "content": {"application/json": {"schema": CLOCK_CHANGE}},
+                },
+            ),
+        },
+        "/_tokstack/requests": {
+            "get": _control(
+                "The request journal, newest first: every request to a /v2/ surface, with"
+                " client secrets, passwords, tokens and codes redacted.",
+                {
+                    "200": {
+                        "description": "The entries.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["requests"],
+                                    "properties": {
+                                        "requests": {"type": "array", "items": {"type": "object"}}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": {"description": "A bad filter.", "content": CONTROL_ERROR},
+                },
+                parameters=[
+                    _query("client_key"),
+                    _query(
+                        "endpoint",
+                        "authorize, authorize.login, authorize.consent, token,"
+                        " revoke, user.info or other",
+                    ),
+                    _query("status", "an HTTP status"),
+                    _query("since", "UNIX seconds (emulated time)"),
+                    _query("limit", "at most this many (100 by default)"),
+                ],
+            ),
+            "delete": _control(
+                "Empties the journal.",
+                {"200": {"description": "Done.", "content": JSON_OBJECT}},
+            ),
+        },
+        "/_tokstack/reset": {
+            "post": _control(
+                "Back to the seed: deletes every developer, app, user, grant, token and event,"
+                " re-creates the demo data, and clears the clock, faults and caches.",
+                {"200": {"description": "Done, with its duration.", "content": JSON_OBJECT}},
+            )
+        },
+        "/_tokstack/tokens": {
+            "post": _control(
+                "Tokens for a user of an app: the token endpoint's answer (as token issue).",
+                {
+                    "200": {
+                        "description": "The token endpoint's body.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/TokenResponse"}
+                            }
+                        },
+                    },
+                    "400": {"description": "A bad request.", "content": CONTROL_ERROR},
+                    "404": {"description": "No such app or user.", "content": CONTROL_ERROR},
+                    "413": {"description": "The body is over 16 KiB.", "content": CONTROL_ERROR},
+                },
+                requestBody={
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["client_key", "username", "scopes"],
+                                "properties": {
+                                    "client_key": {"type": "string", "minLength": 1},
+                                    "username": {"type": "string", "minLength": 1},
+                                    "scopes": {
+                                        "oneOf": [
+                                            {"type": "string"},
+                                            {"type": "array", "items": {"type": "string"}},
+                                        ]
+                                    },
+                                },
+                            }
+                        }
+                    },
+                },
+            )
+        },
+        "/_tokstack/faults/{fault_id}": {
+            "delete": _control(
+                "Removes one rule.",
+                {
+                    "200": removed,
+                    "404": {"description": "No such rule.", "content": CONTROL_ERROR},
+                },
+                parameters=[_path("fault_id")],
+            )
+        },
+    }
