@@ -93,6 +93,7 @@ def test_the_fault_examples(tmp_path: Path) -> None:
     assert sum(line.startswith("added flt_") for line in lines) == 5
     assert "removed 5" in lines
     assert any(line.startswith("act.") for line in lines)  # emulator token
+    assert any(line.startswith("revoked ") and "(reason 4)" in line for line in lines)
     assert lines[-1].startswith("reset in ")
     clocks = [line for line in lines if line.startswith("now ")]
     assert len(clocks) == 3 and "offset +0 s" in clocks[-1]

@@ -17,7 +17,7 @@ import typer
 from tokstack.cli.runtime import JsonFlag, emit, emit_list, fail
 
 emulator = typer.Typer(
-    help="Control a running server in emulator mode (faults, clock, reset, tokens).",
+    help="Control a running server in emulator mode: faults, clock, journal, webhooks, reset.",
     no_args_is_help=True,
 )
 fault = typer.Typer(help="Fault rules: errors, latency, dropped connections.", no_args_is_help=True)
@@ -222,3 +222,31 @@ def requests(
             f"{e.get('client_key') or '-'}  {e['duration_ms']} ms  {e.get('log_id') or ''}"
         ),
     )
+
+
+@emulator.command("webhooks")
+def webhooks(ctx: typer.Context, json: JsonFlag = False) -> None:
+    """Webhook events queued for apps, with their delivery state."""
+    emit_list(
+        json,
+        call(ctx, "GET", "/_tokstack/webhooks")["webhooks"],
+        lambda e: (
+            f"{e['id']}  {e['client_key']}  {e['body'].get('event')}  {e['state']}"
+            f"  attempts {e['attempts']}  {e['target']}"
+        ),
+    )
+
+
+@emulator.command("trigger")
+def trigger(
+    ctx: typer.Context,
+    client_key: Annotated[str, typer.Option()],
+    username: Annotated[str, typer.Option()],
+    reason: Annotated[int, typer.Option(help="0-5, as in authorization.removed.")] = 1,
+    json: JsonFlag = False,
+) -> None:
+    """Revoke a user's authorization of an app; authorization.removed goes to its webhook."""
+    body = {"client_key": client_key, "username": username, "reason": reason,
+            "event": "authorization.removed"}  # fmt: skip
+    answer = call(ctx, "POST", "/_tokstack/webhooks/trigger", body)
+    emit(json, answer, f"revoked {answer['open_id']} (reason {answer['reason']})")

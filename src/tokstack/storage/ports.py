@@ -209,3 +209,9 @@ class FaultStore(Protocol):
 
     async def remove(self, rule_id: str) -> bool: ...
     async def clear(self) -> int: ...
+
+
+class WebhookLog(Protocol):
+    """Emulator mode: every queued webhook event with its delivery state, newest first."""
+
+    async def events(self, limit: int) -> list[dict[str, Any]]: ...

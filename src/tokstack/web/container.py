@@ -17,6 +17,7 @@ from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
 from tokstack.services.context import Context
 from tokstack.services.emulated_time import ClockControl
+from tokstack.services.emulator_webhooks import EmulatorWebhooks
 from tokstack.services.emulator_world import World
 from tokstack.services.faults import Faults
 from tokstack.services.journal import RequestJournal
@@ -39,6 +40,7 @@ from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
 from tokstack.storage.sql.faults import SqlFaultStore
 from tokstack.storage.sql.repos import SqlStore
+from tokstack.storage.sql.webhook_log import SqlWebhookLog
 from tokstack.storage.sql.wipe import SqlWipe
 from tokstack.web.csrf import FormGuard
 from tokstack.web.sessions import Sessions
@@ -58,6 +60,7 @@ class Container:
     clock_control: ClockControl | None = None  # emulator mode only
     world: World | None = None  # emulator mode only
     journal: RequestJournal | None = None  # emulator mode only
+    webhook_log: EmulatorWebhooks | None = None  # emulator mode only
     redis: Any = None
     signal: Any = None
     _closers: list[Any] = field(default_factory=list)
@@ -173,6 +176,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         clock_control,
         world,
         journal,
+        EmulatorWebhooks(ctx, SqlWebhookLog(engine)) if settings.demo else None,
         redis,
         signal,
     )

@@ -23,6 +23,7 @@ from tokstack.errors import (
     ValidationError,
 )
 from tokstack.services.emulated_time import ClockControl
+from tokstack.services.emulator_webhooks import EmulatorWebhooks
 from tokstack.services.emulator_world import World
 from tokstack.services.faults import Faults
 from tokstack.services.journal import RequestJournal
@@ -173,6 +174,22 @@ async def clear_requests(request: Request, container: Container, log_id: str) ->
     return _ok({"cleared": True}, log_id)
 
 
+def _webhooks(request: Request, container: Container) -> EmulatorWebhooks:
+    _authorized(request, container)
+    assert container.webhook_log is not None  # the routes exist in emulator mode only
+    return container.webhook_log
+
+
+@control
+async def list_webhooks(request: Request, container: Container, log_id: str) -> Response:
+    return _ok({"webhooks": await _webhooks(request, container).listing()}, log_id)
+
+
+@control
+async def trigger_webhook(request: Request, container: Container, log_id: str) -> Response:
+    return _ok(await _webhooks(request, container).trigger(await _json(request)), log_id)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/_tokstack/faults", list_faults, methods=["GET"]),
@@ -182,6 +199,8 @@ def routes() -> list[BaseRoute]:
         Route("/_tokstack/clock", show_clock, methods=["GET"]),
         Route("/_tokstack/clock", change_clock, methods=["POST"]),
         Route("/_tokstack/reset", reset, methods=["POST"]),
+        Route("/_tokstack/webhooks", list_webhooks, methods=["GET"]),
+        Route("/_tokstack/webhooks/trigger", trigger_webhook, methods=["POST"]),
         Route("/_tokstack/requests", list_requests, methods=["GET"]),
         Route("/_tokstack/requests", clear_requests, methods=["DELETE"]),
         Route("/_tokstack/tokens", issue_token, methods=["POST"]),

@@ -186,6 +186,60 @@ def emulator() -> dict[str, Any]:
                 {"200": {"description": "Done.", "content": JSON_OBJECT}},
             ),
         },
+        "/_tokstack/webhooks": {
+            "get": _control(
+                "Every webhook event queued for an app, newest first: target, body, the"
+                " headers it is sent with (TikTok-Signature), its delivery state and next retry.",
+                {
+                    "200": {
+                        "description": "The events.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["webhooks"],
+                                    "properties": {
+                                        "webhooks": {"type": "array", "items": {"type": "object"}}
+                                    },
+                                }
+                            }
+                        },
+                    }
+                },
+            )
+        },
+        "/_tokstack/webhooks/trigger": {
+            "post": _control(
+                "Revokes a user's authorization of an app with a reason (0-5): the real"
+                " revocation, and authorization.removed queued if the app has a webhook URL.",
+                {
+                    "200": {"description": "Done.", "content": JSON_OBJECT},
+                    "400": {"description": "A bad request.", "content": CONTROL_ERROR},
+                    "404": {
+                        "description": "No such app, user or authorization.",
+                        "content": CONTROL_ERROR,
+                    },
+                    "413": {"description": "The body is over 16 KiB.", "content": CONTROL_ERROR},
+                },
+                requestBody={
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["client_key", "username"],
+                                "properties": {
+                                    "client_key": {"type": "string", "minLength": 1},
+                                    "username": {"type": "string", "minLength": 1},
+                                    "event": {"const": "authorization.removed"},
+                                    "reason": {"type": "integer", "minimum": 0, "maximum": 5},
+                                },
+                            }
+                        }
+                    },
+                },
+            )
+        },
         "/_tokstack/reset": {
             "post": _control(
                 "Back to the seed: deletes every developer, app, user, grant, token and event,"
