@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,8 +15,11 @@ import pytest
 
 from tests.api.oauth_helpers import hidden
 from tests.api.test_portal import sign_up
-from tests.conftest import World
-from tokstack.web.container import Container
+from tests.conftest import PUBLIC_URL, World
+from tokstack.config import Settings
+from tokstack.storage.sql import migrate
+from tokstack.web.app import create_app
+from tokstack.web.container import Container, build
 
 KEY = "awdemowebapp0001"
 INFO = "/v2/user/info/?fields=open_id,display_name"
@@ -132,3 +139,44 @@ async def test_one_click_login_for_demo_users_in_emulator_mode_only(
     form = {"i": hidden(page.text, "i"), "csrf": hidden(page.text, "csrf"), "quick": "1"}
     refused = await client.post("/v2/auth/login/", data={**form, "username": "alice"})
     assert refused.status_code == 401
+
+
+async def test_the_control_api_needs_the_emulator_token_when_one_is_set(tmp_path: Path) -> None:
+    token = "control-token-0123456789"
+    settings = Settings(
+        data_dir=tmp_path / "guarded",
+        secret_key="guarded-secret-key-0123456789abcdefghij",
+        public_url=PUBLIC_URL,
+        demo=True,
+        emulator_token=token,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    migrate.upgrade(settings.resolved_database_url)
+    container = build(settings)
+    transport = httpx.ASGITransport(app=create_app(container))
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+        for sent in ({}, {"Authorization": "Bearer wrong-token-0123456789"}):
+            refused = await client.get("/_tokstack/faults", headers=sent)
+            assert refused.status_code == 401
+            assert refused.json()["error"]["code"] == "unauthorized"
+            assert (await client.post("/_tokstack/reset", headers=sent)).status_code == 401
+        allowed = await client.get(
+            "/_tokstack/faults", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert allowed.status_code == 200
+    await container.close()
+
+
+def test_serve_demo_beyond_loopback_needs_the_token(tmp_path: Path) -> None:
+    tokstack = Path(sys.executable).with_name("tokstack")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKSTACK_")}
+    env["TOKSTACK_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [str(tokstack), "serve", "--demo", "--host", "192.0.2.1", "--port", "1"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert (
+        done.stderr.startswith("error: emulator mode on 192.0.2.1")
+        and "TOKSTACK_EMULATOR_TOKEN" in done.stderr
+    )

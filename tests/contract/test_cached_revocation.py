@@ -8,14 +8,14 @@ PostgreSQL without Redis used to keep B's cache for 30 s: nothing told B of the 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.services import REDIS_URL, scratch_postgres
+from tests.services import REDIS_URL
 from tokstack.config import Settings
 from tokstack.services.demo import ensure_demo
 from tokstack.services.tokens import issue_for_user
@@ -25,13 +25,6 @@ from tokstack.web.container import Container, build
 
 BASE = "http://tokstack.test"
 KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    with scratch_postgres() as url:
-        migrate.upgrade(url)
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres", "postgres-without-redis"])

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.services import REDIS_URL, scratch_postgres
+from tests.services import REDIS_URL
 from tokstack.config import Settings
 from tokstack.services.demo import ensure_demo
 from tokstack.storage.sql import migrate
@@ -28,13 +28,6 @@ BASE = "http://tokstack.test"
 WEB_KEY = "awdemowebapp0001"
 WEB_SECRET = "demoSecretWebApp0000000000000001"
 MINI_KEY = "awdemominiapp003"
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    with scratch_postgres() as url:
-        migrate.upgrade(url)
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres", "postgres-without-redis"])

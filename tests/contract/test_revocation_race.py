@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.services import REDIS_URL, scratch_postgres
+from tests.services import REDIS_URL
 from tokstack.config import Settings
 from tokstack.oauth import codes
 from tokstack.oauth.authorize import AuthorizeRequest
@@ -33,13 +33,6 @@ BASE = "http://tokstack.test"
 TRIALS = 12
 RACERS = 10  # refreshes, and as many code exchanges
 BASIC = ["user.info.basic"]
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    with scratch_postgres() as url:
-        migrate.upgrade(url)
-        yield url
 
 
 @pytest.fixture(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from tests.services import scratch_postgres
 from tokstack.domain.models import Renewal, Renewed, TokenRecord
 from tokstack.errors import Conflict, NotFound
 from tokstack.storage.sql import migrate
@@ -18,13 +17,6 @@ from tokstack.storage.sql.repos import SqlStore
 from tokstack.storage.sql.tables import metadata
 
 NOW = 1_767_225_600
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    with scratch_postgres() as url:
-        migrate.upgrade(url)
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -7,7 +7,7 @@ With ``TOKSTACK_EMULATOR_TOKEN`` set, every call needs it as a bearer token.
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from starlette.requests import Request
@@ -23,16 +23,13 @@ from tokstack.errors import (
     ValidationError,
 )
 from tokstack.services.emulated_time import ClockControl
-from tokstack.services.emulator_webhooks import EmulatorWebhooks
-from tokstack.services.emulator_world import World
-from tokstack.services.faults import Faults
-from tokstack.services.journal import RequestJournal
 from tokstack.web import render
 from tokstack.web.container import Container
 from tokstack.web.edge import Family, Handler
 from tokstack.web.edge import Route as Endpoint
 from tokstack.web.forms import first_values
 
+T = TypeVar("T")
 family = Family(render.control_error, ControlError, ServiceUnavailable)
 
 
@@ -40,6 +37,7 @@ def control(handler: Handler) -> Endpoint:
     """A control route: the services' refusals become 400 and 404 in the control shape."""
 
     async def translated(request: Request, container: Container, log_id: str) -> Response:
+        _authorized(request, container)
         try:
             return await handler(request, container, log_id)
         except ValidationError as exc:
@@ -61,10 +59,9 @@ def _authorized(request: Request, container: Container) -> None:
         raise ControlUnauthorized()
 
 
-def _faults(request: Request, container: Container) -> Faults:
-    _authorized(request, container)
-    assert container.faults is not None  # the routes exist in emulator mode only
-    return container.faults
+def _part(part: T | None) -> T:
+    assert part is not None  # the control routes exist in emulator mode only
+    return part
 
 
 async def _json(request: Request) -> Any:
@@ -81,30 +78,29 @@ def _ok(body: Any, log_id: str, status: int = 200) -> Response:
 
 @control
 async def list_faults(request: Request, container: Container, log_id: str) -> Response:
-    return _ok({"faults": await _faults(request, container).listing()}, log_id)
+    return _ok({"faults": await _part(container.faults).listing()}, log_id)
 
 
 @control
 async def add_fault(request: Request, container: Container, log_id: str) -> Response:
-    created = await _faults(request, container).add(await _json(request))
+    created = await _part(container.faults).add(await _json(request))
     return _ok(created, log_id, 201)
 
 
 @control
 async def clear_faults(request: Request, container: Container, log_id: str) -> Response:
-    return _ok({"removed": await _faults(request, container).clear()}, log_id)
+    return _ok({"removed": await _part(container.faults).clear()}, log_id)
 
 
 @control
 async def remove_fault(request: Request, container: Container, log_id: str) -> Response:
     rule_id = request.path_params["fault_id"]
-    if not await _faults(request, container).remove(rule_id):
+    if not await _part(container.faults).remove(rule_id):
         raise ControlNotFound(f"No fault {rule_id!r}.")
     return _ok({"removed": 1}, log_id)
 
 
-def _clock(request: Request, container: Container) -> ClockControl:
-    _authorized(request, container)
+def _clock(container: Container) -> ClockControl:
     if container.clock_control is None:  # an embedding injected its own clock
         raise ControlNotFound("This server's clock is not emulated.")
     return container.clock_control
@@ -112,36 +108,24 @@ def _clock(request: Request, container: Container) -> ClockControl:
 
 @control
 async def show_clock(request: Request, container: Container, log_id: str) -> Response:
-    clock = _clock(request, container)
+    clock = _clock(container)
     await clock.refresh()
     return _ok(clock.show(), log_id)
 
 
 @control
 async def change_clock(request: Request, container: Container, log_id: str) -> Response:
-    return _ok(await _clock(request, container).change(await _json(request)), log_id)
-
-
-def _world(request: Request, container: Container) -> World:
-    _authorized(request, container)
-    assert container.world is not None  # the routes exist in emulator mode only
-    return container.world
+    return _ok(await _clock(container).change(await _json(request)), log_id)
 
 
 @control
 async def reset(request: Request, container: Container, log_id: str) -> Response:
-    return _ok(await _world(request, container).reset(), log_id)
+    return _ok(await _part(container.world).reset(), log_id)
 
 
 @control
 async def issue_token(request: Request, container: Container, log_id: str) -> Response:
-    return _ok(await _world(request, container).token(await _json(request)), log_id)
-
-
-def _journal(request: Request, container: Container) -> RequestJournal:
-    _authorized(request, container)
-    assert container.journal is not None  # the routes exist in emulator mode only
-    return container.journal
+    return _ok(await _part(container.world).token(await _json(request)), log_id)
 
 
 def _number(query: dict[str, str], name: str, high: int) -> int | None:
@@ -155,7 +139,7 @@ def _number(query: dict[str, str], name: str, high: int) -> int | None:
 
 @control
 async def list_requests(request: Request, container: Container, log_id: str) -> Response:
-    journal = _journal(request, container)
+    journal = _part(container.journal)
     query = first_values(request)
     limit = _number(query, "limit", container.settings.journal_size)
     found = await journal.query(
@@ -170,24 +154,18 @@ async def list_requests(request: Request, container: Container, log_id: str) -> 
 
 @control
 async def clear_requests(request: Request, container: Container, log_id: str) -> Response:
-    await _journal(request, container).clear()
+    await _part(container.journal).clear()
     return _ok({"cleared": True}, log_id)
-
-
-def _webhooks(request: Request, container: Container) -> EmulatorWebhooks:
-    _authorized(request, container)
-    assert container.webhook_log is not None  # the routes exist in emulator mode only
-    return container.webhook_log
 
 
 @control
 async def list_webhooks(request: Request, container: Container, log_id: str) -> Response:
-    return _ok({"webhooks": await _webhooks(request, container).listing()}, log_id)
+    return _ok({"webhooks": await _part(container.webhook_log).listing()}, log_id)
 
 
 @control
 async def trigger_webhook(request: Request, container: Container, log_id: str) -> Response:
-    return _ok(await _webhooks(request, container).trigger(await _json(request)), log_id)
+    return _ok(await _part(container.webhook_log).trigger(await _json(request)), log_id)
 
 
 def routes() -> list[BaseRoute]:
