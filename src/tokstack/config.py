@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     webhook_poll_interval: float = Field(default=1.0, gt=0)
     webhook_timeout: float = Field(default=5.0, gt=0)
     demo: bool = False
+    # a seed document (YAML or JSON) applied in emulator mode, at start and on every reset
+    seed: Path | None = None
     # the control API's bearer token (emulator mode); required to listen beyond loopback
     emulator_token: str | None = Field(default=None, min_length=16)
     journal_size: int = Field(default=10_000, gt=0, le=1_000_000)

@@ -80,6 +80,12 @@ def stable_union_id(developer: str, username: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tokstack:union_id:{developer}:{username}"))
 
 
+def stable_client_key(developer: str, app_name: str) -> str:
+    """A seeded app's client_key when the seed gives none: ``aw`` + 14 of a digest's hex."""
+    digest = hashlib.sha256(f"tokstack:client_key:{developer}:{app_name}".encode()).hexdigest()
+    return "aw" + digest[:14]
+
+
 class SecretHasher:
     """Keyed SHA-256 for high-entropy secrets (tokens, codes, client secrets).
 

@@ -181,3 +181,11 @@ def own_postgres() -> Iterator[OwnPostgres]:
         with suppress(subprocess.CalledProcessError):
             server.stop()
         shutil.rmtree(server.root, ignore_errors=True)
+
+
+def emulator_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    tokstack = Path(sys.executable).with_name("tokstack")
+    return subprocess.run(
+        [str(tokstack), "emulator", "--url", url, *args],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip

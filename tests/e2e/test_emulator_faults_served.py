@@ -9,10 +9,8 @@ client, and Authlib's OAuth client sees TikTok's error.
 from __future__ import annotations
 
 import json
-import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,38 +20,10 @@ from authlib.common.urls import add_params_to_qs
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
 
-from tests.e2e.nodes import free_port, tokstack_node
-from tests.services import REDIS_URL, scratch_postgres
-from tokstack.storage.sql import migrate
+from tests.e2e.nodes import emulator_cli, free_port
 
 KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
 CLIENT = {"client_key": KEY, "client_secret": SECRET, "grant_type": "client_credentials"}
-
-
-@pytest.fixture(params=["sqlite-2-workers", "postgres-redis-2-nodes"])
-def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    env = {
-        "TOKSTACK_DEMO": "1",
-        "TOKSTACK_WEBHOOKS": "false",
-        "TOKSTACK_DATA_DIR": str(tmp_path / "a"),
-        "TOKSTACK_SECRET_KEY": "faults-served-secret-key-0123456789abc",
-    }
-    if request.param.startswith("sqlite"):
-        env["TOKSTACK_DATABASE_URL"] = ""
-        with tokstack_node(env, free_port(), workers=2) as url:
-            yield {"urls": [url, url], "env": env}
-        return
-    with scratch_postgres() as database:
-        migrate.upgrade(database)
-        env |= {
-            "TOKSTACK_DATABASE_URL": database,
-            "TOKSTACK_REDIS_URL": REDIS_URL,
-            "TOKSTACK_REDIS_PREFIX": f"served-{secrets.token_hex(4)}:",
-        }
-        with tokstack_node(env, free_port()) as first:
-            other = {**env, "TOKSTACK_DATA_DIR": str(tmp_path / "b")}
-            with tokstack_node(other, free_port()) as second:
-                yield {"urls": [first, second], "env": env}
 
 
 def issue_with_the_cli(servers: dict[str, Any]) -> dict[str, Any]:
@@ -124,14 +94,6 @@ def test_authlib_sees_tiktoks_error_from_a_fault(servers: dict[str, Any]) -> Non
             f"{second}/v2/oauth/token/", refresh_token=token["refresh_token"]
         )
         assert fresh["access_token"].startswith("act.")
-
-
-def emulator_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    tokstack = Path(sys.executable).with_name("tokstack")
-    return subprocess.run(
-        [str(tokstack), "emulator", "--url", url, *args],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
 
 
 def test_the_cli_drives_the_same_rules(servers: dict[str, Any]) -> None:

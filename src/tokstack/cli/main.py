@@ -10,6 +10,7 @@ import ipaddress
 import os
 import sys
 from importlib.metadata import version as installed_version
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -72,6 +73,15 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Emulator mode: seed and print demo data.")
     ] = False,
+    seed: Annotated[
+        Path | None,
+        typer.Option(
+            "--seed",
+            metavar="FILE",
+            envvar="TOKSTACK_SEED",
+            help="A seed document (YAML or JSON) for emulator mode: applied at start and on reset.",
+        ),
+    ] = None,
     auto_consent: Annotated[
         str | None,
         typer.Option(
@@ -86,9 +96,13 @@ def serve(
 
     if demo:
         os.environ["TOKSTACK_DEMO"] = "true"
+    if seed is not None:  # workers read it from the environment, as an absolute path
+        os.environ["TOKSTACK_SEED"] = str(seed.resolve())
     # links the server hands out (avatars, profiles) follow the address it listens on
     os.environ.setdefault("TOKSTACK_PUBLIC_URL", f"http://{host}:{port}")
     settings = load_settings()
+    if settings.seed is not None and not settings.demo:
+        fail("--seed works in emulator mode only (add --demo)", 2)
     if auto_consent and not settings.demo:
         fail("--auto-consent is refused outside demo mode (add --demo)", 2)
     if settings.demo and not _loopback(host) and not settings.emulator_token:

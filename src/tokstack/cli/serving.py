@@ -8,15 +8,18 @@ import logging
 import os
 import shutil
 import socket
+from typing import Any
 
 import typer
 import uvicorn
 
 from tokstack.cli.runtime import fail, run
 from tokstack.config import Settings
+from tokstack.domain.seed import SeedError
 from tokstack.logs import configure_logging
 from tokstack.services.context import Context
-from tokstack.services.demo import DEMO_APPS, DEMO_DEVELOPER, DEMO_USERS, demo_token, ensure_demo
+from tokstack.services.demo import DEMO_APPS, DEMO_DEVELOPER, DEMO_USERS, demo_token
+from tokstack.services.seeding import SeedSource, from_file, populate
 from tokstack.web.protocol import BoundedHttpTools
 
 log = logging.getLogger("tokstack.serve")
@@ -45,6 +48,28 @@ def _print_demo(settings: Settings, body: dict[str, object]) -> None:
             ]
         )
     )
+
+
+def _seed_file(settings: Settings) -> SeedSource | None:
+    if settings.seed is None:
+        return None
+    try:
+        return from_file(settings.seed)
+    except SeedError as exc:
+        fail(str(exc), 2)
+
+
+def _print_seed(settings: Settings, done: dict[str, Any]) -> None:
+    lines = [f"Seed {settings.seed}:"]
+    for app in done["apps"]:
+        secret = app.get("client_secret") or "(kept from an earlier start)"
+        lines.append(f"  app {app['client_key']} / {secret}  {app['name']}")
+    for user in done["users"]:
+        lines.append(f"  user {user['username']}")
+    for grant in done["grants"]:
+        token = grant.get("access_token") or "(kept from an earlier start)"
+        lines.append(f"  grant {grant['user']} -> {grant['app']}: {token}")
+    typer.echo("\n".join([*lines, ""]))
 
 
 def check_port(host: str, port: int) -> None:
@@ -76,17 +101,26 @@ def serve(
     check_port(host, port)
     configure_logging(settings.log_level)
     if settings.demo:
+        source = _seed_file(settings)
 
-        async def seed(ctx: Context) -> dict[str, object] | None:
-            await ensure_demo(ctx)
+        async def seed(ctx: Context) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+            done = await populate(ctx, source)
             if auto_consent and not await _user_exists(ctx, auto_consent):
                 return None
-            return await demo_token(ctx)
+            with_demo = source is None or source.seed.demo
+            return done, (await demo_token(ctx) if with_demo else None)
 
-        body = run(seed, settings)
-        if body is None:
+        try:
+            result = run(seed, settings)
+        except SeedError as exc:
+            fail(str(exc), 2)
+        if result is None:
             fail(f"--auto-consent: no active user named {auto_consent!r}", 2)
-        _print_demo(settings, body)
+        done, body = result
+        if body is not None:
+            _print_demo(settings, body)
+        if source is not None:
+            _print_seed(settings, done)
     else:
         run(_noop, settings)  # migrates the embedded default, or checks the schema
     if auto_consent:

@@ -15,16 +15,27 @@ from tokstack.storage.ports import Unit
 
 
 async def authorize(
-    ctx: Context, unit: Unit, user: User, app: App, granted: Sequence[str]
+    ctx: Context,
+    unit: Unit,
+    user: User,
+    app: App,
+    granted: Sequence[str],
+    *,
+    open_id: str | None = None,
+    union_id: str | None = None,
 ) -> Authorization:
-    """Records that ``user`` granted ``granted`` to ``app``: open_id, union_id, scopes."""
+    """Records that ``user`` granted ``granted`` to ``app``: open_id, union_id, scopes.
+
+    ``open_id`` and ``union_id`` fix the ids of a first grant (a seed document's)."""
     now = ctx.clock.now()
+    fixed_open_id, fixed_union_id = open_id, union_id
     open_id, union_id = ids.open_id(), ids.union_id()
     if ctx.emulator:  # stable across resets: derived from the app's, developer's, user's names
         developer = await unit.developers.get(app.developer_id)
         owner = (developer.email or developer.name) if developer else str(app.developer_id)
         open_id = ids.stable_open_id(app.client_key, user.username)
         union_id = ids.stable_union_id(owner, user.username)
+    open_id, union_id = fixed_open_id or open_id, fixed_union_id or union_id
     authorization = await unit.authorizations.ensure(user.id, app.id, open_id, now)
     await unit.authorizations.ensure_union_id(user.id, app.developer_id, union_id)
     canonical = scope_list.canonical(granted)
@@ -98,17 +109,19 @@ def new_pair(
     *,
     keep_refresh: str | None = None,
     refresh_expires_at: int | None = None,
+    fixed: tuple[str | None, str | None] = (None, None),
 ) -> Pair:
     """A new access token and a new refresh token, or the kept one (``keep_refresh``).
 
-    ``refresh_expires_at`` carries a refresh token's lifetime over from its first issue.
+    ``refresh_expires_at`` carries a refresh token's lifetime over from its first issue;
+    ``fixed`` gives the access and refresh strings instead of random ones (a seed's).
     """
     now = ctx.clock.now()
     policy = ctx.policy
     refresh_expires = refresh_expires_at or now + policy.refresh_ttl
-    access = ids.token("act", ctx.region)
+    access = fixed[0] or ids.token("act", ctx.region)
     minted = [(access, "access", now + policy.access_ttl)]
-    refresh = keep_refresh or ids.token("rft", ctx.region)
+    refresh = keep_refresh or fixed[1] or ids.token("rft", ctx.region)
     if keep_refresh is None:
         minted.append((refresh, "refresh", refresh_expires))
     records = tuple(
@@ -135,10 +148,15 @@ def new_pair(
 
 
 async def mint_pair(
-    ctx: Context, unit: Unit, authorization: Authorization, scopes: tuple[str, ...], grant_id: str
+    ctx: Context,
+    unit: Unit,
+    authorization: Authorization,
+    scopes: tuple[str, ...],
+    grant_id: str,
+    fixed: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
     """A new pair for ``authorization``, stored in ``unit``."""
-    pair = new_pair(ctx, authorization.app_id, authorization.id, scopes, grant_id)
+    pair = new_pair(ctx, authorization.app_id, authorization.id, scopes, grant_id, fixed=fixed)
     for record in pair.records:
         await unit.tokens.add(record)
     return pair.body(authorization.open_id)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
-
 from tokstack.errors import NotFound
 from tokstack.services import accounts
 from tokstack.services.context import Context
-from tokstack.services.passwords import hash_password
+from tokstack.services.passwords import remembered_hash
 from tokstack.services.tokens import issue_for_user
 
 # Published on purpose: the demo is for laptops and CI, never for production data.
@@ -82,17 +80,6 @@ class DemoSeed:
     created: bool
 
 
-_HASHES: dict[str, str] = {}
-
-
-async def _hashed(password: str) -> str:
-    """The demo passwords' argon2 hashes, made once per process (an emulator reset re-seeds
-    in well under a second; these passwords are public anyway)."""
-    if password not in _HASHES:
-        _HASHES[password] = await anyio.to_thread.run_sync(hash_password, password)
-    return _HASHES[password]
-
-
 async def ensure_demo(ctx: Context) -> DemoSeed:
     """Creates whatever part of the demo data is missing (older demo folders included)."""
     created = False
@@ -114,7 +101,7 @@ async def ensure_demo(ctx: Context) -> DemoSeed:
                 ctx,
                 name=str(DEMO_DEVELOPER["name"]),
                 email=str(DEMO_DEVELOPER["email"]),
-                password_hash=await _hashed(str(DEMO_DEVELOPER["password"])),
+                password_hash=await remembered_hash(str(DEMO_DEVELOPER["password"])),
             )
         ).id
     for spec in DEMO_APPS:
@@ -127,7 +114,7 @@ async def ensure_demo(ctx: Context) -> DemoSeed:
                 ctx,
                 username=spec["username"],
                 display_name=spec["display_name"],
-                password_hash=await _hashed(spec["password"]),
+                password_hash=await remembered_hash(spec["password"]),
                 bio=spec["bio"],
                 verified=spec["verified"],
             )

@@ -9,9 +9,10 @@ from typing import Any
 from tokstack.errors import ValidationError
 from tokstack.services.access_cache import ChangeSignal
 from tokstack.services.context import Context
-from tokstack.services.demo import ensure_demo
+from tokstack.services.demo import DEMO_USERS
 from tokstack.services.emulated_time import ClockControl
 from tokstack.services.journal import RequestJournal
+from tokstack.services.seeding import SeedSource, apply, populate
 from tokstack.services.tokens import issue_for_user
 from tokstack.storage.ports import WorldWipe
 
@@ -24,15 +25,34 @@ class World:
         signal: ChangeSignal,
         clock: ClockControl | None,
         journal: RequestJournal | None = None,
+        seed: SeedSource | None = None,
     ) -> None:
         self.ctx = ctx
         self._wipe = wipe
         self.signal = signal
         self.clock = clock
         self.journal = journal
+        self.seed = seed
+        demo = DEMO_USERS if seed is None or seed.seed.demo else ()
+        seeded = seed.seed.users if seed is not None else ()
+        # the login page's one-click choices: the users the demo and the seed file declare
+        self.quick_users: tuple[dict[str, str], ...] = tuple(
+            {"username": str(u["username"]), "display_name": str(u["display_name"])} for u in demo
+        ) + tuple({"username": u.username, "display_name": u.display_name} for u in seeded)
+        self.quick_names = frozenset(u["username"] for u in self.quick_users)
+
+    async def populate(self) -> dict[str, Any]:
+        return await populate(self.ctx, self.seed)
+
+    async def add_seed(self, source: SeedSource) -> dict[str, Any]:
+        """``POST /_tokstack/seed``: a document added to the running world."""
+        done = await apply(self.ctx, source)
+        await self.signal.notify()
+        return done
 
     async def reset(self) -> dict[str, Any]:
-        """Deletes everything, re-creates the demo data; clock, faults and caches cleared."""
+        """Deletes everything, re-creates the demo and seed data; clock, faults, journal and
+        caches cleared."""
         started = time.perf_counter()
         async with self.ctx.store.read() as unit:  # their files go with them
             avatars = [u.avatar_key for u in await unit.users.all() if u.avatar_key]
@@ -46,12 +66,14 @@ class World:
             self.clock.clock.load({})
         if self.journal is not None:
             await self.journal.clear()
-        seed = await ensure_demo(self.ctx)
+        await self.populate()
         await self.signal.notify()  # every worker drops caches, rules and clock state
+        async with self.ctx.store.read() as unit:
+            apps, users = len(await unit.apps.all()), len(await unit.users.all())
         return {
             "reset": True,
-            "apps": len(seed.apps),
-            "users": len(seed.users),
+            "apps": apps,
+            "users": users,
             "seconds": round(time.perf_counter() - started, 3),
         }
 

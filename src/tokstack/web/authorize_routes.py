@@ -18,7 +18,6 @@ from tokstack.errors import (
 )
 from tokstack.oauth import authorize as flow
 from tokstack.oauth import codes
-from tokstack.services.demo import DEMO_USERS
 from tokstack.services.login import check_credentials
 from tokstack.web import fault_effects
 from tokstack.web.container import Container
@@ -63,7 +62,7 @@ def _step_page(
         csrf=token,
         app_name=pending.app_name,
         icon_key=pending.icon_key,
-        quick_users=DEMO_USERS if container.settings.demo else (),
+        quick_users=container.world.quick_users if container.world else (),
         **values,
     )
     return container.forms.remember(response, browser_secret)
@@ -76,9 +75,6 @@ async def session_user(request: Request, container: Container) -> User | None:
     async with container.ctx.store.read() as unit:
         user = await unit.users.get(user_id)
     return user if user is not None and user.status == "active" else None
-
-
-QUICK = frozenset(str(spec["username"]) for spec in DEMO_USERS)
 
 
 async def _seeded_user(container: Container, username: str) -> User | None:
@@ -156,7 +152,7 @@ async def login_submit(request: Request, container: Container, log_id: str) -> R
     username = form.get("username", "").strip()
     client = request.client.host if request.client else "unknown"
     try:
-        if form.get("quick") and container.settings.demo and username in QUICK:
+        if form.get("quick") and container.world and username in container.world.quick_names:
             user = await _seeded_user(container, username)  # emulator mode's one-click login
         else:
             user = await check_credentials(

@@ -12,6 +12,7 @@ from tokstack.clock import Clock, EmulatedClock, SystemClock
 from tokstack.config import Settings
 from tokstack.deadline import within
 from tokstack.ids import SecretHasher
+from tokstack.services import seeding
 from tokstack.services.access_cache import AccessCache, AppCache
 from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
@@ -156,7 +157,14 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     redis_ephemeral = ephemeral if isinstance(ephemeral, RedisEphemeral) else None
     journal = _journal(settings, ctx, redis) if settings.demo else None
     world = (
-        World(ctx, SqlWipe(engine, redis_ephemeral), signal, clock_control, journal)
+        World(
+            ctx,
+            SqlWipe(engine, redis_ephemeral),
+            signal,
+            clock_control,
+            journal,
+            seeding.from_file(settings.seed) if settings.seed is not None else None,
+        )
         if settings.demo
         else None
     )

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tokstack.errors import (
+    Conflict,
     ControlError,
     ControlNotFound,
     ControlUnauthorized,
@@ -22,6 +23,7 @@ from tokstack.errors import (
     ServiceUnavailable,
     ValidationError,
 )
+from tokstack.services import seeding
 from tokstack.services.emulated_time import ClockControl
 from tokstack.web import render
 from tokstack.web.container import Container
@@ -44,6 +46,8 @@ def control(handler: Handler) -> Endpoint:
             raise ControlError(str(exc)) from None
         except NotFound as exc:
             raise ControlNotFound(str(exc)) from None
+        except Conflict as exc:
+            raise ControlError(str(exc)) from None
 
     translated.__name__ = handler.__name__
     return family(translated)
@@ -124,6 +128,12 @@ async def reset(request: Request, container: Container, log_id: str) -> Response
 
 
 @control
+async def add_seed(request: Request, container: Container, log_id: str) -> Response:
+    source = seeding.from_request(await request.body(), request.headers.get("content-type", ""))
+    return _ok(await _part(container.world).add_seed(source), log_id, 201)
+
+
+@control
 async def issue_token(request: Request, container: Container, log_id: str) -> Response:
     return _ok(await _part(container.world).token(await _json(request)), log_id)
 
@@ -177,6 +187,7 @@ def routes() -> list[BaseRoute]:
         Route("/_tokstack/clock", show_clock, methods=["GET"]),
         Route("/_tokstack/clock", change_clock, methods=["POST"]),
         Route("/_tokstack/reset", reset, methods=["POST"]),
+        Route("/_tokstack/seed", add_seed, methods=["POST"]),
         Route("/_tokstack/webhooks", list_webhooks, methods=["GET"]),
         Route("/_tokstack/webhooks/trigger", trigger_webhook, methods=["POST"]),
         Route("/_tokstack/requests", list_requests, methods=["GET"]),

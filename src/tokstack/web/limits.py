@@ -16,11 +16,15 @@ FORM_LIMIT = 16 * 1024  # token, revoke, login, consent, portal, account and Min
 UPLOAD_LIMIT = 10 * 1024 * 1024 + 64 * 1024  # a 10 MB image plus the multipart envelope
 UPLOAD_PATHS = ("/account/avatar",)
 UPLOAD_SUFFIX = "/icon"  # /portal/apps/{key}/icon
+SEED_LIMIT = 32 * 1024 * 1024  # a seed document with a few avatars as data: URLs
+SEED_PATH = "/_tokstack/seed"  # exists in emulator mode only
 
 
 def body_limit(path: str) -> int:
     if path in UPLOAD_PATHS or (path.startswith("/portal/apps/") and path.endswith(UPLOAD_SUFFIX)):
         return UPLOAD_LIMIT
+    if path == SEED_PATH:
+        return SEED_LIMIT
     return FORM_LIMIT
 
 
