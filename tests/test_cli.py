@@ -483,3 +483,26 @@ def test_auto_consent_for_an_unknown_user_is_refused_at_startup(env: dict[str, s
         "error: --auto-consent: no active user named 'nobody'"
     )
     assert "act." not in result.stdout
+
+
+def test_a_bad_seed_file_stops_serve_in_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "seed.yaml"
+    bad.write_text("apps:\n  - developer: Nobody\n    name: X\n    platform: web\n")
+    result = script("serve", "--demo", "--port", "0", "--seed", str(bad))
+    assert result.returncode == 2 and "act." not in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {bad}: apps[0].developer: no developer named 'Nobody'; apps[0].redirect_uris: "
+        "redirect_uri: web apps need at least one redirect URI"
+    )
+    unreadable = script("serve", "--demo", "--port", "0", "--seed", str(tmp_path / "none.yaml"))
+    assert unreadable.returncode == 2
+    assert unreadable.stderr.strip() == (
+        f"error: {tmp_path / 'none.yaml'}: cannot read the seed document: No such file or directory"
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("users: [\n")
+    result = script("serve", "--demo", "--port", "0", "--seed", str(broken))
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {broken}: not YAML or JSON")
+    outside = script("serve", "--port", "0", "--seed", str(broken))
+    assert outside.returncode == 2
+    assert outside.stderr.strip() == "error: --seed works in emulator mode only (add --demo)"

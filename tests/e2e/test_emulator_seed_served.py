@@ -60,8 +60,11 @@ def test_every_worker_and_node_serves_the_seed_and_a_reset_restores_it(
     # the first node wrote the avatar's files (scale-out shares blobs/; these nodes do not)
     picture = httpx.get(info(first, ACCESS).json()["data"]["user"]["avatar_url"], timeout=10)
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
-    issued = httpx.post(f"{first}/_tokstack/tokens", timeout=10,
-                        json={"client_key": KEY, "username": "sam", "scopes": "user.info.basic"})
+    issued = httpx.post(
+        f"{first}/_tokstack/tokens",
+        timeout=10,
+        json={"client_key": KEY, "username": "sam", "scopes": "user.info.basic"},
+    )
     other = issued.json()["access_token"]  # fmt: skip
     assert info(second, other).status_code == 200
     reset = emulator_cli(second, "reset", "--json")
@@ -71,9 +74,7 @@ def test_every_worker_and_node_serves_the_seed_and_a_reset_restores_it(
         assert info(url, ACCESS).json()["data"]["user"]["open_id"] in seen  # back, same id
 
 
-def test_the_cli_adds_a_seed_file_with_its_avatar(
-    servers: dict[str, Any], tmp_path: Path
-) -> None:
+def test_the_cli_adds_a_seed_file_with_its_avatar(servers: dict[str, Any], tmp_path: Path) -> None:
     first, second = servers["urls"]
     path = write_seed(
         tmp_path / "more", "more.json",

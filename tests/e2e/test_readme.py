@@ -97,3 +97,18 @@ def test_the_fault_examples(tmp_path: Path) -> None:
     assert lines[-1].startswith("reset in ")
     clocks = [line for line in lines if line.startswith("now ")]
     assert len(clocks) == 3 and "offset +0 s" in clocks[-1]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the snippet uses curl, not installed")
+def test_the_seed_example(tmp_path: Path) -> None:
+    port = free_port()
+    env = {"TOKSTACK_DEMO": "1", "TOKSTACK_DATA_DIR": str(tmp_path / "data"),
+           "TOKSTACK_DATABASE_URL": "", "TOKSTACK_WEBHOOKS": "false"}  # fmt: skip
+    script = shell_block("### Seeds: your own apps").replace("8000", str(port))
+    with tokstack_node(env, port):
+        out = run(f"export TOKSTACK_URL=http://127.0.0.1:{port}\n{script}", tmp_path, timeout=60)
+    lines = out.splitlines()
+    assert lines[0] == "app awmyapp000000001 / myAppSecret000000000000000000001  My App"
+    assert lines[1] == "user carol"
+    assert lines[2] == "grant carol -> awmyapp000000001: act.carolFixedAccessToken0001"
+    assert '"display_name":"Carol Seed"' in lines[-1] and '"code":"ok"' in lines[-1]

@@ -103,19 +103,19 @@ def serve(
     if settings.demo:
         source = _seed_file(settings)
 
-        async def seed(ctx: Context) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
-            done = await populate(ctx, source)
+        async def seed(ctx: Context) -> tuple[dict[str, Any], dict[str, Any] | None] | str:
+            try:
+                done = await populate(ctx, source)
+            except SeedError as exc:  # a usage error (exit 2), like a bad option
+                return str(exc)
             if auto_consent and not await _user_exists(ctx, auto_consent):
-                return None
+                return f"--auto-consent: no active user named {auto_consent!r}"
             with_demo = source is None or source.seed.demo
             return done, (await demo_token(ctx) if with_demo else None)
 
-        try:
-            result = run(seed, settings)
-        except SeedError as exc:
-            fail(str(exc), 2)
-        if result is None:
-            fail(f"--auto-consent: no active user named {auto_consent!r}", 2)
+        result = run(seed, settings)
+        if isinstance(result, str):
+            fail(result, 2)
         done, body = result
         if body is not None:
             _print_demo(settings, body)

@@ -46,6 +46,7 @@ class SeedSource:
 
     seed: Seed
     base_dir: Path | None = None
+    name: str = "the seed"  # how errors name the document
 
 
 class _Problems:
@@ -59,9 +60,9 @@ class _Problems:
             self.found.append(f"{path}: {exc}")
             return None
 
-    def raise_any(self) -> None:
+    def raise_any(self, name: str) -> None:
         if self.found:
-            raise SeedError("; ".join(self.found[:MAX_ERRORS]))
+            raise SeedError(f"{name}: " + "; ".join(self.found[:MAX_ERRORS]))
 
 
 def from_file(path: Path) -> SeedSource:
@@ -70,7 +71,7 @@ def from_file(path: Path) -> SeedSource:
         text = path.read_bytes()
     except OSError as exc:
         raise SeedError(f"{path}: cannot read the seed document: {exc.strerror}") from None
-    return SeedSource(parse(text, str(path)), path.resolve().parent)
+    return SeedSource(parse(text, str(path)), path.resolve().parent, str(path))
 
 
 def from_request(body: bytes, content_type: str) -> SeedSource:
@@ -153,7 +154,7 @@ async def check(ctx: Context, source: SeedSource) -> dict[str, bytes]:
             created_at=0,
         )
         problems.check(f"{grant.path}.scopes", consented_scopes, stand_in, grant.scopes)
-    problems.raise_any()
+    problems.raise_any(source.name)
     return avatars
 
 
@@ -165,7 +166,13 @@ async def apply(ctx: Context, source: SeedSource) -> dict[str, list[dict[str, An
     """Creates what the document declares and is missing; answers with what it did
     (the secrets and tokens it created included: this is the only time they are shown)."""
     avatars = await check(ctx, source)
-    seed = source.seed
+    try:
+        return await _write(ctx, source.seed, avatars)
+    except SeedError as exc:  # a conflict found only while writing (a taken open_id, ...)
+        raise SeedError(f"{source.name}: {exc}") from None
+
+
+async def _write(ctx: Context, seed: Seed, avatars: dict[str, bytes]) -> dict[str, Any]:
     done: dict[str, list[dict[str, Any]]] = {"developers": [], "apps": [], "users": []}
     done["grants"] = []
     developer_ids: dict[str, int] = {}

@@ -446,8 +446,17 @@ def build() -> dict[str, Any]:
     doc: dict[str, Any] = orjson.loads(files("tokstack.web").joinpath("openapi.json").read_bytes())
     _api_extras(doc)
     from tokstack.web.openapi_emulator import emulator  # it builds on the helpers above
+    from tokstack.web.openapi_seed import seed_path, seed_schemas
 
-    parts = (_browser_steps(), _minis(), _portal_and_account(), _public_and_ops(), emulator())
+    parts = (
+        _browser_steps(),
+        _minis(),
+        _portal_and_account(),
+        _public_and_ops(),
+        emulator(),
+        seed_path(),
+    )
+    doc["components"]["schemas"].update(seed_schemas())
     for part in parts:
         doc["paths"].update(part)
     static = doc["paths"]["/static/{name}"]

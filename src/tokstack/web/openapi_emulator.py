@@ -243,7 +243,8 @@ def emulator() -> dict[str, Any]:
         "/_tokstack/reset": {
             "post": _control(
                 "Back to the seed: deletes every developer, app, user, grant, token and event,"
-                " re-creates the demo data, and clears the clock, faults and caches.",
+                " re-creates the demo data and the --seed file's, and clears the clock, faults,"
+                " journal, webhook records and caches.",
                 {"200": {"description": "Done, with its duration.", "content": JSON_OBJECT}},
             )
         },
