@@ -45,6 +45,10 @@ class EmulatedClock:
     def now(self) -> int:
         return self.frozen_at if self.frozen_at is not None else self.real() + self.offset
 
+    def precise(self) -> float:
+        """``now`` with fractions of a second (the rate limiters' sliding windows)."""
+        return float(self.frozen_at) if self.frozen_at is not None else time.time() + self.offset
+
     def state(self) -> dict[str, int | None]:
         return {"offset": self.offset, "frozen_at": self.frozen_at}
 

@@ -44,7 +44,7 @@ def extra_env(tmp_path: Path) -> dict[str, str]:
         grants=[{"app": KEY, "user": "sam", "scopes": ["user.info.basic"],
                  "access_token": ACCESS}],
     )  # fmt: skip
-    return {"TOKSTACK_SEED": str(seed)}
+    return {"TOKSTACK_SEED": str(seed), "TOKSTACK_TOKEN_RATE_LIMIT_PER_MINUTE": "5"}
 
 
 def info(url: str, token: str) -> httpx.Response:
@@ -115,3 +115,22 @@ def test_webhook_controls_on_every_worker_and_node(servers: dict[str, Any]) -> N
         assert event["client_key"] == KEY and event["body"]["content"] == '{"reason":2}'
     listed = json.loads(emulator_cli(second, "webhooks", "--json").stdout)
     assert [e["id"] for e in listed] == [event["id"]]
+
+
+def test_rate_limit_windows_and_login_throttling_follow_the_emulated_clock(
+    servers: dict[str, Any],
+) -> None:
+    """Counted in Redis across nodes (or in each worker on SQLite), on the emulated time."""
+    first, second = servers["urls"]
+    credentials = {"client_key": KEY, "client_secret": SECRET, "grant_type": "client_credentials"}
+    statuses = [
+        httpx.post(
+            f"{(first, second)[n % 2]}/v2/oauth/token/", data=credentials, timeout=10
+        ).status_code
+        for n in range(12)
+    ]
+    assert 429 in statuses
+    moved = emulator_cli(first, "clock", "advance", "61")
+    assert moved.returncode == 0, moved.stderr
+    for url in (first, second):
+        assert httpx.post(f"{url}/v2/oauth/token/", data=credentials, timeout=10).status_code == 200

@@ -52,6 +52,18 @@ class EmulatorWebhooks:
                     "created_at": row["created_at"],
                     "next_attempt_at": None if state != "pending" else row["next_attempt_at"],
                     "delivered_at": row["delivered_at"],
+                    "attempt_log": [
+                        {
+                            "at": a["at"],
+                            "headers": {"TikTok-Signature": a["signature"]}
+                            if a["signature"]
+                            else {},
+                            "outcome": "delivered" if a["error"] is None else "failed",
+                            "error": a["error"],
+                            "next_attempt_at": a["next_attempt_at"],
+                        }
+                        for a in row["attempt_log"]
+                    ],
                 }
             )
         return found

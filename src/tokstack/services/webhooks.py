@@ -12,11 +12,13 @@ import contextlib
 import hashlib
 import hmac
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from tokstack.domain.models import WebhookEvent
 from tokstack.metrics import WEBHOOKS
 from tokstack.services.context import Context
+from tokstack.storage.ports import WebhookLog
 
 if TYPE_CHECKING:
     import httpx
@@ -51,8 +53,13 @@ class WebhookWorker:
         timeout: float = 5.0,
         batch: int = 20,
         transport: httpx.AsyncBaseTransport | None = None,
+        before_pass: Callable[[], Awaitable[None]] | None = None,
+        attempts: WebhookLog | None = None,
     ) -> None:
         self.ctx = ctx
+        self.attempts = attempts  # emulator mode: every attempt kept for /_tokstack/webhooks
+        # emulator mode: the emulated clock caught up first, so backoff follows moved time
+        self.before_pass = before_pass
         self.base_delay = max(1, base_delay)
         self.poll_interval = poll_interval
         self.batch = batch
@@ -61,18 +68,16 @@ class WebhookWorker:
         self._client: httpx.AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def _send(self, event: WebhookEvent) -> str | None:
-        """None on success, else what went wrong (never the secret)."""
+    async def _send(self, event: WebhookEvent) -> tuple[str | None, str | None]:
+        """(None on success, else what went wrong (never the secret); the signature sent)."""
         async with self.ctx.store.read() as unit:
             app = await unit.apps.get(event.app_id)
         secret = self.ctx.box.open(app.client_secret_enc) if app else None
         if secret is None:
-            return "the app's client secret is not available for signing; rotate it"
+            return "the app's client secret is not available for signing; rotate it", None
         body = event.body.encode()
-        headers = {
-            "Content-Type": "application/json",
-            "TikTok-Signature": signature_header(secret, body, self.ctx.clock.now()),
-        }
+        signature = signature_header(secret, body, self.ctx.clock.now())
+        headers = {"Content-Type": "application/json", "TikTok-Signature": signature}
         import httpx  # on first delivery: most workers never send one (4 MB each)
 
         if self._client is None:
@@ -85,20 +90,22 @@ class WebhookWorker:
         try:
             response = await self._client.post(event.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {exc}"
+            return f"{type(exc).__name__}: {exc}", signature
         if 200 <= response.status_code < 300:
-            return None
-        return f"HTTP {response.status_code}"
+            return None, signature
+        return f"HTTP {response.status_code}", signature
 
     async def _deliver(self, event: WebhookEvent) -> None:
-        error = await self._send(event)
+        error, signature = await self._send(event)
         now = self.ctx.clock.now()
         WEBHOOKS.labels("delivered" if error is None else "failed").inc()
+        at = None if error is None else retry_at(event, now, self.base_delay)
+        if self.attempts is not None:
+            await self.attempts.record(event.id, now, signature, error, at)
         async with self.ctx.store.unit() as unit:
             if error is None:
                 await unit.webhooks.delivered(event.id, now)
                 return
-            at = retry_at(event, now, self.base_delay)
             await unit.webhooks.failed(event.id, at, error, now)
         log.warning(
             "webhook %s to %s failed (%s); %s",
@@ -110,6 +117,8 @@ class WebhookWorker:
 
     async def run_once(self) -> int:
         """Sends every event that is due now; returns how many were attempted."""
+        if self.before_pass is not None:
+            await self.before_pass()
         async with self.ctx.store.unit() as unit:
             due = await unit.webhooks.claim_due(self.ctx.clock.now(), LEASE, self.batch)
         await asyncio.gather(*(self._deliver(event) for event in due))

@@ -214,4 +214,13 @@ class FaultStore(Protocol):
 class WebhookLog(Protocol):
     """Emulator mode: every queued webhook event with its delivery state, newest first."""
 
-    async def events(self, limit: int) -> list[dict[str, Any]]: ...
+    async def events(self, limit: int) -> list[dict[str, Any]]:
+        """Each row also has ``attempt_log``: its delivery attempts, oldest first."""
+        ...
+
+    async def record(
+        self, event_id: int, at: int, signature: str | None, error: str | None, retry: int | None
+    ) -> None:
+        """One delivery attempt: when, the signature sent, the error (None: delivered) and
+        the next retry (None: none)."""
+        ...

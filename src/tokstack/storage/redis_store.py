@@ -145,13 +145,17 @@ return value
 """
 
 # ARGV[4] slots are reserved at once (see LeasedRateLimiter); members are ARGV[3]..":"..i.
+# ARGV[5], in emulator mode only, is the emulated time in ms (else Redis's own clock).
 _SLIDING_WINDOW = """
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2]) * 1000
 local want = tonumber(ARGV[4])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[5])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local room = limit - redis.call('ZCARD', key)
 if room > 0 then
@@ -171,10 +175,15 @@ class RedisRateLimiter(_Owned):
     """At most ``limit`` requests per key in any ``window`` seconds, counted across nodes."""
 
     def __init__(
-        self, client: aioredis.Redis, prefix: str = DEFAULT_PREFIX, owns_client: bool = False
+        self,
+        client: aioredis.Redis,
+        prefix: str = DEFAULT_PREFIX,
+        owns_client: bool = False,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(client, prefix, owns_client)
         self._hit = client.register_script(_SLIDING_WINDOW)
+        self.clock = clock  # emulator mode: windows slide on the emulated time
 
     async def hit(self, key: str, limit: int, window: int = 60) -> tuple[bool, int]:
         """(allowed, seconds to wait before the next request can be allowed; 0 if allowed)."""
@@ -187,10 +196,10 @@ class RedisRateLimiter(_Owned):
             return want, 0
         if limit <= 0:
             return 0, window
-        granted, wait_ms = await self._hit(
-            keys=[f"{self.prefix}rate:{key}"],
-            args=[limit, window, secrets.token_hex(8), want],
-        )
+        args: list[Any] = [limit, window, secrets.token_hex(8), want]
+        if self.clock is not None:
+            args.append(int(self.clock() * 1000))
+        granted, wait_ms = await self._hit(keys=[f"{self.prefix}rate:{key}"], args=args)
         if int(granted):
             return int(granted), 0
         return 0, max(1, math.ceil(int(wait_ms) / 1000))

@@ -123,12 +123,18 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         prefix = settings.redis_prefix
         ephemeral = RedisEphemeral(redis, prefix)
         signal = RedisSignal(RedisRevocationBus(redis, prefix), confirm_within=ttl)
-        limiter: Any = LeasedRateLimiter(RedisRateLimiter(redis, prefix))
+        limiter: Any = (
+            LeasedRateLimiter(RedisRateLimiter(redis, prefix))
+            if emulated is None
+            else LeasedRateLimiter(
+                RedisRateLimiter(redis, prefix, clock=emulated.precise), clock=emulated.precise
+            )
+        )
     else:
         ephemeral = SqlEphemeral(engine, clock, reader)
         # the workers of one machine share the file; other nodes cannot be told (no Redis)
         signal = FileSignal(settings.data_dir / "access.signal")
-        limiter = MemoryRateLimiter()
+        limiter = MemoryRateLimiter() if emulated is None else MemoryRateLimiter(emulated.precise)
     avatars = AvatarService(
         DirectoryBlobStore(settings.data_dir / "blobs"),
         key,
@@ -216,4 +222,6 @@ def webhook_worker(container: Container) -> WebhookWorker:
         base_delay=settings.webhook_retry_base,
         poll_interval=settings.webhook_poll_interval,
         timeout=settings.webhook_timeout,
+        before_pass=container.clock_control.refresh if container.clock_control else None,
+        attempts=container.webhook_log.log if container.webhook_log else None,
     )

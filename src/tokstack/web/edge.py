@@ -24,6 +24,8 @@ from tokstack.storage.failures import UNAVAILABLE
 from tokstack.web import render
 from tokstack.web.container import Container
 
+NOW = "tokstack.now"  # the scope key: emulator mode's time for this request's log_id
+
 log = logging.getLogger("tokstack.request")
 
 Handler = Callable[[Request, Container, str], Awaitable[Response]]
@@ -48,7 +50,7 @@ class Family:
         time_limit: float | None,
     ) -> Response:
         """Runs ``call(log_id)``; every failure becomes this family's error response."""
-        log_id = ids.log_id()
+        log_id = ids.log_id(scope.get(NOW))
         reset = LOG_ID.set(log_id)
         scope["log_id"] = log_id  # for the access log, written after the response
         try:

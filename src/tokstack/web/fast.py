@@ -20,7 +20,7 @@ from tokstack.services.emulated_time import ClockControl
 from tokstack.services.faults import ConnectionDropped
 from tokstack.web import api_routes, fault_effects, limits, render
 from tokstack.web.container import Container
-from tokstack.web.edge import api_v2
+from tokstack.web.edge import NOW, api_v2
 from tokstack.web.journal_capture import journaled
 
 USER_INFO = "/v2/user/info/"
@@ -73,6 +73,7 @@ class Tokstack:
         """Emulator mode: this worker's clock caught up, TikTok's surfaces journaled."""
         if container.clock_control is not None:
             await _catch_up(container.clock_control)
+            scope[NOW] = container.ctx.clock.now()  # log_id timestamps on the emulated time
         if container.journal is not None and scope["path"].startswith("/v2/"):
             await journaled(self._serve, container.journal, scope, receive, send)
         else:
@@ -100,7 +101,7 @@ class Tokstack:
             return
         if scope["type"] == "http" and "\x00" in scope["path"]:
             # the gateway's answer to a path no route can have; PostgreSQL could not look it up
-            await render.unsupported_path(ids.log_id())(scope, receive, send)
+            await render.unsupported_path(ids.log_id(scope.get(NOW)))(scope, receive, send)
             return
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
             receive, send = limits.bounded(scope, receive, send)

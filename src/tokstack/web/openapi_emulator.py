@@ -189,7 +189,9 @@ def emulator() -> dict[str, Any]:
         "/_tokstack/webhooks": {
             "get": _control(
                 "Every webhook event queued for an app, newest first: target, body, the"
-                " headers it is sent with (TikTok-Signature), its delivery state and next retry.",
+                " headers it is sent with (TikTok-Signature), its delivery state and next retry,"
+                " and attempt_log: every delivery attempt (at, the TikTok-Signature sent,"
+                " outcome, error, next_attempt_at).",
                 {
                     "200": {
                         "description": "The events.",

@@ -150,3 +150,15 @@ emulator_faults = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("position", BigInteger, nullable=False),  # rules apply in the order they were added
 )
+
+# Emulator mode only: each delivery attempt of a webhook event (GET /_tokstack/webhooks).
+emulator_webhook_attempts = Table(
+    "emulator_webhook_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", Id, ForeignKey("webhook_events.id"), nullable=False, index=True),
+    Column("at", BigInteger, nullable=False),
+    Column("signature", String(200), nullable=True),  # the TikTok-Signature header sent
+    Column("error", String(500), nullable=True),  # None: delivered (a 2xx answer)
+    Column("next_attempt_at", BigInteger, nullable=True),  # None: no retry (done or dead)
+)

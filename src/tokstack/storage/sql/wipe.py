@@ -11,6 +11,7 @@ from tokstack.storage.sql.tables import (
     authorizations,
     developers,
     emulator_faults,
+    emulator_webhook_attempts,
     ephemeral,
     tokens,
     union_ids,
@@ -21,6 +22,7 @@ from tokstack.storage.sql.writer import writer_for
 
 # children before parents (foreign keys)
 ORDER = (
+    emulator_webhook_attempts,
     tokens,
     webhook_events,
     authorizations,
