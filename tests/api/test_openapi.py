@@ -11,7 +11,7 @@ import pytest
 from starlette.routing import Mount, Route
 
 from tests.conftest import World
-from tokstack.web import emulator_routes
+from tokstack.web import emulator_routes, inspector_routes
 from tokstack.web.app import routes
 
 
@@ -32,7 +32,7 @@ def validator(spec: dict[str, Any], path: str, status: int) -> jsonschema.Draft2
 
 
 def test_every_route_is_documented_with_every_method(spec: dict[str, Any]) -> None:
-    every = routes() + emulator_routes.routes()
+    every = routes() + emulator_routes.routes() + inspector_routes.routes()
     served = {re.sub(r":[a-z]+}", "}", r.path) for r in every if isinstance(r, Route)}
     served |= {f"{r.path}/{{name}}" for r in routes() if isinstance(r, Mount)}
     assert served == set(spec["paths"])

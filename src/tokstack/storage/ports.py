@@ -224,3 +224,9 @@ class WebhookLog(Protocol):
         """One delivery attempt: when, the signature sent, the error (None: delivered) and
         the next retry (None: none)."""
         ...
+
+
+class WorldView(Protocol):
+    """Emulator mode's inspector page: every grant with its live token counts."""
+
+    async def grants(self, now: int, limit: int) -> list[dict[str, Any]]: ...

@@ -21,6 +21,7 @@ from tokstack.web import (
     authorize_routes,
     emulator_routes,
     home_routes,
+    inspector_routes,
     minis_routes,
     oauth_routes,
     observe,
@@ -136,7 +137,7 @@ def create_app(container: Container | None = None) -> Observe:
     settings = container.settings if container else Settings()
     log_requests = settings.access_log
     # the control API exists in emulator mode only: elsewhere /_tokstack/ is the gateway 404
-    extra = emulator_routes.routes() if settings.demo else []
+    extra = emulator_routes.routes() + inspector_routes.routes() if settings.demo else []
     app = Starlette(
         routes=_no_head(routes() + extra),
         lifespan=lifespan,

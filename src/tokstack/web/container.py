@@ -21,6 +21,7 @@ from tokstack.services.emulated_time import ClockControl
 from tokstack.services.emulator_webhooks import EmulatorWebhooks
 from tokstack.services.emulator_world import World
 from tokstack.services.faults import Faults
+from tokstack.services.inspector import Inspector
 from tokstack.services.journal import RequestJournal
 from tokstack.services.limits import RateLimits
 from tokstack.services.secret_box import SecretBox
@@ -43,6 +44,7 @@ from tokstack.storage.sql.faults import SqlFaultStore
 from tokstack.storage.sql.repos import SqlStore
 from tokstack.storage.sql.webhook_log import SqlWebhookLog
 from tokstack.storage.sql.wipe import SqlWipe
+from tokstack.storage.sql.world_view import SqlWorldView
 from tokstack.web.csrf import FormGuard
 from tokstack.web.sessions import Sessions
 
@@ -62,6 +64,7 @@ class Container:
     world: World | None = None  # emulator mode only
     journal: RequestJournal | None = None  # emulator mode only
     webhook_log: EmulatorWebhooks | None = None  # emulator mode only
+    inspector: Inspector | None = None  # emulator mode only
     redis: Any = None
     signal: Any = None
     _closers: list[Any] = field(default_factory=list)
@@ -177,6 +180,12 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     secure = settings.public_url.startswith("https://")
     if settings.auto_consent and not settings.demo:
         raise ValueError("auto-consent is refused outside demo mode")
+    faults = Faults(ctx, SqlFaultStore(engine), signal) if settings.demo else None
+    webhook_log = EmulatorWebhooks(ctx, SqlWebhookLog(engine)) if settings.demo else None
+    inspector = None
+    if faults is not None and webhook_log is not None:
+        view = SqlWorldView(engine)
+        inspector = Inspector(ctx, view, faults, clock_control, journal, webhook_log)
     return Container(
         settings,
         ctx,
@@ -186,11 +195,12 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         RateLimits(limiter, settings.rate_limit_per_minute, settings.token_rate_limit_per_minute),
         FormGuard(key, secure=secure),
         settings.auto_consent or None,
-        Faults(ctx, SqlFaultStore(engine), signal) if settings.demo else None,
+        faults,
         clock_control,
         world,
         journal,
-        EmulatorWebhooks(ctx, SqlWebhookLog(engine)) if settings.demo else None,
+        webhook_log,
+        inspector,
         redis,
         signal,
     )

@@ -6,6 +6,7 @@ With ``TOKSTACK_EMULATOR_TOKEN`` set, every call needs it as a bearer token.
 
 from __future__ import annotations
 
+import base64
 import hmac
 from typing import Any, TypeVar
 
@@ -54,13 +55,25 @@ def control(handler: Handler) -> Endpoint:
 
 
 def _authorized(request: Request, container: Container) -> None:
+    if not allowed(request, container):
+        raise ControlUnauthorized()
+
+
+def allowed(request: Request, container: Container) -> bool:
+    """No token set, or ``TOKSTACK_EMULATOR_TOKEN`` sent: as a bearer token, or as the
+    password of HTTP Basic (what a browser sends to the inspector page)."""
     expected = container.settings.emulator_token
     if expected is None:
-        return
-    sent = request.headers.get("authorization", "")
-    scheme, _, token = sent.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise ControlUnauthorized()
+        return True
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            token = base64.b64decode(token, validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            return False
+    elif scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(token.encode(), expected.encode())
 
 
 def _part(part: T | None) -> T:

@@ -446,6 +446,7 @@ def build() -> dict[str, Any]:
     doc: dict[str, Any] = orjson.loads(files("tokstack.web").joinpath("openapi.json").read_bytes())
     _api_extras(doc)
     from tokstack.web.openapi_emulator import emulator  # it builds on the helpers above
+    from tokstack.web.openapi_inspector import inspector_paths
     from tokstack.web.openapi_seed import seed_path, seed_schemas
 
     parts = (
@@ -455,6 +456,7 @@ def build() -> dict[str, Any]:
         _public_and_ops(),
         emulator(),
         seed_path(),
+        inspector_paths(),
     )
     doc["components"]["schemas"].update(seed_schemas())
     for part in parts:
