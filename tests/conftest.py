@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,22 +101,34 @@ def world(ctx: Context) -> World:
     return World(ctx)
 
 
-@pytest.fixture
-async def emulator(tmp_path: Path) -> AsyncIterator[tuple[Container, httpx.AsyncClient]]:
-    """A second server in emulator mode (``serve --demo``) on its own database."""
-    settings = Settings(
-        data_dir=tmp_path / "emulator",
+@asynccontextmanager
+async def emulator_server(
+    data_dir: Path, **settings: Any
+) -> AsyncIterator[tuple[Container, httpx.AsyncClient]]:
+    """A server in emulator mode (``serve --demo``) on its own database, with ``settings``."""
+    chosen = Settings(
+        data_dir=data_dir,
         secret_key="emulator-secret-key-0123456789abcdefghij",
         public_url=PUBLIC_URL,
         demo=True,
         _env_file=None,  # type: ignore[call-arg]
+        **settings,
     )
-    migrate.upgrade(settings.resolved_database_url)
-    built = build(settings)
-    transport = httpx.ASGITransport(app=create_app(built))
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
-        yield built, client
-    await built.close()
+    migrate.upgrade(chosen.resolved_database_url)
+    built = build(chosen)
+    try:
+        transport = httpx.ASGITransport(app=create_app(built))
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+            yield built, client
+    finally:
+        await built.close()
+
+
+@pytest.fixture
+async def emulator(tmp_path: Path) -> AsyncIterator[tuple[Container, httpx.AsyncClient]]:
+    """A second server in emulator mode (``serve --demo``) on its own database."""
+    async with emulator_server(tmp_path / "emulator") as both:
+        yield both
 
 
 @pytest.fixture

@@ -10,12 +10,8 @@ from typing import Any
 import httpx
 
 from tests.api.oauth_helpers import hidden
-from tests.conftest import PUBLIC_URL
-from tokstack.config import Settings
+from tests.conftest import emulator_server
 from tokstack.services.demo import ensure_demo
-from tokstack.storage.sql import migrate
-from tokstack.web.app import create_app
-from tokstack.web.container import build
 
 KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
 CLIENT = {"client_key": KEY, "client_secret": SECRET, "grant_type": "client_credentials"}
@@ -115,15 +111,8 @@ async def test_the_journal_filters(emu: httpx.AsyncClient) -> None:
 
 async def test_with_an_emulator_token_the_browser_is_asked_for_it(tmp_path: Path) -> None:
     token = "inspector-token-0123456789"
-    settings = Settings(
-        data_dir=tmp_path, secret_key="inspector-secret-key-0123456789abcdefgh",
-        public_url=PUBLIC_URL, demo=True, emulator_token=token, _env_file=None,
-    )  # type: ignore[call-arg]  # fmt: skip
-    migrate.upgrade(settings.resolved_database_url)
-    container = build(settings)
-    await ensure_demo(container.ctx)
-    transport = httpx.ASGITransport(app=create_app(container))
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+    async with emulator_server(tmp_path, emulator_token=token) as (container, client):
+        await ensure_demo(container.ctx)
         asked = await client.get("/_tokstack/")
         assert asked.status_code == 401
         assert asked.headers["www-authenticate"].startswith('Basic realm="tokstack emulator"')
@@ -144,7 +133,6 @@ async def test_with_an_emulator_token_the_browser_is_asked_for_it(tmp_path: Path
         assert unasked.status_code == 401
         # the JSON control API takes the same token as a bearer token, or as Basic
         assert (await client.get("/_tokstack/clock", headers=basic)).status_code == 200
-    await container.close()
 
 
 async def test_no_inspector_outside_emulator_mode(client: httpx.AsyncClient) -> None:

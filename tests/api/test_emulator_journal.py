@@ -11,11 +11,7 @@ import httpx
 import pytest
 
 from tests.api.oauth_helpers import Flow, pkce_pair
-from tests.conftest import PUBLIC_URL
-from tokstack.config import Settings
-from tokstack.storage.sql import migrate
-from tokstack.web.app import create_app
-from tokstack.web.container import build
+from tests.conftest import emulator_server
 
 KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
 CALLBACK = "https://app.example.com/auth/tiktok/callback/"
@@ -129,20 +125,8 @@ async def test_a_faulted_request_names_its_fault(emu: httpx.AsyncClient) -> None
 
 @pytest.fixture
 async def small(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(
-        data_dir=tmp_path / "small",
-        secret_key="journal-size-secret-key-0123456789abcdef",
-        public_url=PUBLIC_URL,
-        demo=True,
-        journal_size=5,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    migrate.upgrade(settings.resolved_database_url)
-    container = build(settings)
-    transport = httpx.ASGITransport(app=create_app(container))
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+    async with emulator_server(tmp_path / "small", journal_size=5) as (_, client):
         yield client
-    await container.close()
 
 
 async def test_the_journal_is_bounded(small: httpx.AsyncClient) -> None:

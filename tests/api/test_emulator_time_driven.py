@@ -13,12 +13,9 @@ import pytest
 
 from tests.api.oauth_helpers import Flow
 from tests.api.test_webhooks import Receiver, receiver, verify  # noqa: F401 (a fixture)
-from tests.conftest import PUBLIC_URL, World
-from tokstack.config import Settings
+from tests.conftest import World, emulator_server
 from tokstack.services.demo import ensure_demo
-from tokstack.storage.sql import migrate
-from tokstack.web.app import create_app
-from tokstack.web.container import Container, build, webhook_worker
+from tokstack.web.container import Container, webhook_worker
 
 KEY, SECRET = "awdemowebapp0001", "demoSecretWebApp0000000000000001"
 CLIENT = {"client_key": KEY, "client_secret": SECRET, "grant_type": "client_credentials"}
@@ -28,21 +25,9 @@ DAY = 86_400
 @pytest.fixture
 async def strict(tmp_path: Path) -> AsyncIterator[tuple[Container, httpx.AsyncClient]]:
     """An emulator whose token endpoint allows 3 requests a minute per app."""
-    settings = Settings(
-        data_dir=tmp_path / "strict",
-        secret_key="strict-secret-key-0123456789abcdefghijkl",
-        public_url=PUBLIC_URL,
-        demo=True,
-        token_rate_limit_per_minute=3,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    migrate.upgrade(settings.resolved_database_url)
-    container = build(settings)
-    await ensure_demo(container.ctx)
-    transport = httpx.ASGITransport(app=create_app(container))
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
-        yield container, client
-    await container.close()
+    async with emulator_server(tmp_path / "strict", token_rate_limit_per_minute=3) as both:
+        await ensure_demo(both[0].ctx)
+        yield both
 
 
 async def advance(client: httpx.AsyncClient, seconds: int) -> int:
