@@ -20,7 +20,7 @@ import typer
 from tokstack.cli.runtime import JsonFlag, emit, emit_list, fail
 from tokstack.domain.seed import SeedError
 from tokstack.errors import ValidationError
-from tokstack.services.seeding import SeedSource, avatar_bytes, from_file
+from tokstack.services.seed_sources import SeedSource, avatar_bytes, from_file
 
 emulator = typer.Typer(
     help="Control a running server in emulator mode: faults, clock, journal, webhooks, reset.",

@@ -19,7 +19,8 @@ from tokstack.domain.seed import SeedError
 from tokstack.logs import configure_logging
 from tokstack.services.context import Context
 from tokstack.services.demo import DEMO_APPS, DEMO_DEVELOPER, DEMO_USERS, demo_token
-from tokstack.services.seeding import SeedSource, from_file, populate
+from tokstack.services.seed_sources import SeedSource, from_file
+from tokstack.services.seeding import populate
 from tokstack.web.protocol import BoundedHttpTools
 
 log = logging.getLogger("tokstack.serve")

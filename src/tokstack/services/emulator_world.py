@@ -12,7 +12,8 @@ from tokstack.services.context import Context
 from tokstack.services.demo import DEMO_USERS
 from tokstack.services.emulated_time import ClockControl
 from tokstack.services.journal import RequestJournal
-from tokstack.services.seeding import SeedSource, apply, populate
+from tokstack.services.seed_sources import SeedSource
+from tokstack.services.seeding import apply, populate
 from tokstack.services.tokens import issue_for_user
 from tokstack.storage.ports import WorldWipe
 

@@ -12,7 +12,7 @@ from tokstack.clock import Clock, EmulatedClock, SystemClock
 from tokstack.config import Settings
 from tokstack.deadline import within
 from tokstack.ids import SecretHasher
-from tokstack.services import seeding
+from tokstack.services import seed_sources
 from tokstack.services.access_cache import AccessCache, AppCache
 from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
@@ -172,7 +172,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
             signal,
             clock_control,
             journal,
-            seeding.from_file(settings.seed) if settings.seed is not None else None,
+            seed_sources.from_file(settings.seed) if settings.seed is not None else None,
         )
         if settings.demo
         else None

@@ -24,7 +24,7 @@ from tokstack.errors import (
     ServiceUnavailable,
     ValidationError,
 )
-from tokstack.services import seeding
+from tokstack.services import seed_sources
 from tokstack.services.emulated_time import ClockControl
 from tokstack.web import render
 from tokstack.web.container import Container
@@ -142,7 +142,9 @@ async def reset(request: Request, container: Container, log_id: str) -> Response
 
 @control
 async def add_seed(request: Request, container: Container, log_id: str) -> Response:
-    source = seeding.from_request(await request.body(), request.headers.get("content-type", ""))
+    source = seed_sources.from_request(
+        await request.body(), request.headers.get("content-type", "")
+    )
     return _ok(await _part(container.world).add_seed(source), log_id, 201)
 
 

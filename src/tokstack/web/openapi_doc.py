@@ -16,84 +16,27 @@ from typing import Any
 
 import orjson
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-TEXT = {"text/plain": {"schema": {"type": "string"}}}
-HTML = {"text/html": {"schema": {"type": "string"}}}
-JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
-FORM = "application/x-www-form-urlencoded"
-LOG_ID = {"x-tt-logid": {"$ref": "#/components/headers/LogId"}}
-RETRY_AFTER = {
-    "Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}},
-}
-WRONG_METHOD = {
-    "description": "TikTok's gateway answer for a method this path does not serve.",
-    "content": {"text/plain": {"schema": {"type": "string", "const": "Unsupported path(Janus)"}}},
-}
-
-
-def _html(description: str) -> dict[str, Any]:
-    return {"description": description, "content": HTML}
-
-
-def _redirect(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "headers": {"Location": {"schema": {"type": "string"}}},
-    }
-
-
-def _oauth(description: str, *, retry: bool = False) -> dict[str, Any]:
-    headers = {**LOG_ID, **(RETRY_AFTER if retry else {})}
-    return {
-        "description": description,
-        "headers": headers,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}},
-    }
-
-
-def _v2(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "headers": LOG_ID,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
-    }
-
-
-def _form_body(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = list(required)
-    return {"required": True, "content": {FORM: {"schema": schema}}}
-
-
-def _page_op(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    # every page can also answer 503 (a backend is down) with the error page
-    return {
-        "summary": summary,
-        "tags": ["pages"],
-        "responses": {**responses, "503": _html("A backend is unavailable: an error page.")},
-        **extra,
-    }
-
-
-def _query(name: str, description: str = "", required: bool = False) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": {"type": "string"},
-    }
-
-
-def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-
-
-FORM_REFUSED = _html("An error page: a malformed body, or a form not loaded by this browser (403).")
-TOO_LARGE_PAGE = _html("The body is over the route's limit (docs/limits.md).")
-CSRF = {"csrf": {"type": "string"}}
+from tokstack.web.openapi_parts import (
+    CSRF,
+    FORM,
+    FORM_REFUSED,
+    HTML,
+    JSON_OBJECT,
+    LOG_ID,
+    METHODS,
+    RETRY_AFTER,
+    TEXT,
+    TOO_LARGE_PAGE,
+    WRONG_METHOD,
+    form_body,
+    html_answer,
+    oauth_answer,
+    page_op,
+    path_param,
+    query_param,
+    redirect_answer,
+    v2_answer,
+)
 
 
 def _api_extras(doc: dict[str, Any]) -> None:
@@ -101,28 +44,28 @@ def _api_extras(doc: dict[str, Any]) -> None:
     paths = doc["paths"]
     info = paths["/v2/user/info/"]["get"]["responses"]
     info["429"]["headers"] = {**LOG_ID, **RETRY_AFTER}
-    info["503"] = _v2("A backend is unavailable (internal_error with status 503).")
+    info["503"] = v2_answer("A backend is unavailable (internal_error with status 503).")
     for path, name in (("/v2/oauth/token/", "token"), ("/v2/oauth/revoke/", "revoke")):
         responses = paths[path]["post"]["responses"]
         responses["400"]["description"] = (
             "invalid_request (including a malformed body, or a body that is not"
             " application/x-www-form-urlencoded), invalid_grant, unsupported_grant_type"
         )
-        responses["413"] = _oauth("invalid_request: the body is over 16 KiB.")
-        responses["503"] = _oauth("temporarily_unavailable: a backend is down.")
+        responses["413"] = oauth_answer("invalid_request: the body is over 16 KiB.")
+        responses["503"] = oauth_answer("temporarily_unavailable: a backend is down.")
         if name == "token":
-            responses["429"] = _oauth("rate_limit_exceeded, per client_key.", retry=True)
+            responses["429"] = oauth_answer("rate_limit_exceeded, per client_key.", retry=True)
         body = paths[path]["post"]["requestBody"]["content"]
         body["multipart/form-data"] = copy.deepcopy(body[FORM])
     authorize = paths["/v2/auth/authorize/"]["get"]
-    authorize["responses"]["503"] = _html("A backend is unavailable: an error page.")
+    authorize["responses"]["503"] = html_answer("A backend is unavailable: an error page.")
     paths["/v2/auth/authorize"] = {"get": {**authorize, "summary": "Alias of /v2/auth/authorize/"}}
 
 
 def _browser_steps() -> dict[str, Any]:
-    step = [_query("i", "the pending authorize request", required=True)]
+    step = [query_param("i", "the pending authorize request", required=True)]
     login = {"username": {"type": "string"}, "password": {"type": "string"}}
-    login_form = _form_body({"i": {"type": "string"}, **CSRF, **login}, ("i", "csrf"))
+    login_form = form_body({"i": {"type": "string"}, **CSRF, **login}, ("i", "csrf"))
     consent = {
         "i": {"type": "string"},
         **CSRF,
@@ -131,45 +74,47 @@ def _browser_steps() -> dict[str, Any]:
     }
     return {
         "/v2/auth/login/": {
-            "get": _page_op(
+            "get": page_op(
                 "The login step of authorize.",
-                {"200": _html("The login page."), "400": _html("The request expired.")},
+                {"200": html_answer("The login page."), "400": html_answer("The request expired.")},
                 parameters=step,
             ),
-            "post": _page_op(
+            "post": page_op(
                 "Logs in; on to the consent step.",
                 {
-                    "303": _redirect("On to consent (or back to the app)."),
-                    "302": _redirect("Back to the app with a code."),
+                    "303": redirect_answer("On to consent (or back to the app)."),
+                    "302": redirect_answer("Back to the app with a code."),
                     "400": FORM_REFUSED,
-                    "401": _html("Wrong username or password: the page again."),
+                    "401": html_answer("Wrong username or password: the page again."),
                     "403": FORM_REFUSED,
                     "413": TOO_LARGE_PAGE,
-                    "429": _html("Too many failed logins: the page again."),
+                    "429": html_answer("Too many failed logins: the page again."),
                 },
                 requestBody=login_form,
             ),
         },
         "/v2/auth/consent/": {
-            "get": _page_op(
+            "get": page_op(
                 "The consent step: one checkbox per scope.",
                 {
-                    "200": _html("The consent page."),
-                    "303": _redirect("Not logged in: to the login step."),
-                    "400": _html("The request expired."),
+                    "200": html_answer("The consent page."),
+                    "303": redirect_answer("Not logged in: to the login step."),
+                    "400": html_answer("The request expired."),
                 },
                 parameters=step,
             ),
-            "post": _page_op(
+            "post": page_op(
                 "Grants (or denies) the ticked scopes.",
                 {
-                    "302": _redirect("Back to the app with code, scopes and state, or an error."),
-                    "303": _redirect("Not logged in: to the login step."),
+                    "302": redirect_answer(
+                        "Back to the app with code, scopes and state, or an error."
+                    ),
+                    "303": redirect_answer("Not logged in: to the login step."),
                     "400": FORM_REFUSED,
                     "403": FORM_REFUSED,
                     "413": TOO_LARGE_PAGE,
                 },
-                requestBody=_form_body(consent, ("i", "csrf")),
+                requestBody=form_body(consent, ("i", "csrf")),
             ),
         },
     }
@@ -193,7 +138,7 @@ def _minis() -> dict[str, Any]:
             "post": {
                 "summary": "Silent login of a Mini: a code for user.info.open_id.",
                 "tags": ["minis"],
-                "requestBody": _form_body({"client_key": {"type": "string"}}),
+                "requestBody": form_body({"client_key": {"type": "string"}}),
                 "responses": {
                     "200": {"description": "A code, or an error.", "content": JSON_OBJECT},
                     "400": {"description": "A malformed request.", "content": JSON_OBJECT},
@@ -204,13 +149,16 @@ def _minis() -> dict[str, Any]:
             }
         },
         "/minis/callback/": {
-            "get": _page_op("Where the Minis consent popup lands.", {"200": _html("A page.")})
+            "get": page_op("Where the Minis consent popup lands.", {"200": html_answer("A page.")})
         },
         "/minis/demo/": {
-            "get": _page_op(
+            "get": page_op(
                 "A demo Mini using the SDK.",
-                {"200": _html("The demo page."), "400": _html("A NUL character in a parameter.")},
-                parameters=[_query("client_key")],
+                {
+                    "200": html_answer("The demo page."),
+                    "400": html_answer("A NUL character in a parameter."),
+                },
+                parameters=[query_param("client_key")],
             )
         },
     }
@@ -218,11 +166,11 @@ def _minis() -> dict[str, Any]:
 
 def _portal_and_account() -> dict[str, Any]:
     signed_in = {
-        "200": _html("The page."),
-        "303": _redirect("Not signed in: to the login page."),
+        "200": html_answer("The page."),
+        "303": redirect_answer("Not signed in: to the login page."),
     }
     posted = {
-        "303": _redirect("Done: to the next page."),
+        "303": redirect_answer("Done: to the next page."),
         "400": FORM_REFUSED,
         "403": FORM_REFUSED,
         "413": TOO_LARGE_PAGE,
@@ -235,50 +183,50 @@ def _portal_and_account() -> dict[str, Any]:
             }
         },
     }
-    form = _form_body({**CSRF})
-    key = [_path("key")]
+    form = form_body({**CSRF})
+    key = [path_param("key")]
     return {
-        "/portal/": {"get": _page_op("The developer's apps.", signed_in)},
+        "/portal/": {"get": page_op("The developer's apps.", signed_in)},
         "/portal/signup": {
-            "get": _page_op("Sign-up page.", {"200": _html("The page.")}),
-            "post": _page_op("Creates a developer account.", posted, requestBody=form),
+            "get": page_op("Sign-up page.", {"200": html_answer("The page.")}),
+            "post": page_op("Creates a developer account.", posted, requestBody=form),
         },
         "/portal/login": {
-            "get": _page_op("Login page.", {"200": _html("The page.")}),
-            "post": _page_op(
+            "get": page_op("Login page.", {"200": html_answer("The page.")}),
+            "post": page_op(
                 "Signs a developer in.",
-                {**posted, "401": _html("Wrong email or password.")},
+                {**posted, "401": html_answer("Wrong email or password.")},
                 requestBody=form,
             ),
         },
-        "/portal/logout": {"post": _page_op("Signs out.", posted, requestBody=form)},
+        "/portal/logout": {"post": page_op("Signs out.", posted, requestBody=form)},
         "/portal/apps/new": {
-            "get": _page_op("The new-app form.", signed_in),
-            "post": _page_op("Registers an app.", {**posted, **signed_in}, requestBody=form),
+            "get": page_op("The new-app form.", signed_in),
+            "post": page_op("Registers an app.", {**posted, **signed_in}, requestBody=form),
         },
         "/portal/apps/{key}": {
-            "get": _page_op(
-                "An app's page.", {**signed_in, "404": _html("No such app.")}, parameters=key
+            "get": page_op(
+                "An app's page.", {**signed_in, "404": html_answer("No such app.")}, parameters=key
             ),
-            "post": _page_op(
+            "post": page_op(
                 "Updates an app.",
-                {**posted, **signed_in, "404": _html("No such app.")},
+                {**posted, **signed_in, "404": html_answer("No such app.")},
                 parameters=key,
                 requestBody=form,
             ),
         },
         "/portal/apps/{key}/rotate": {
-            "post": _page_op(
+            "post": page_op(
                 "Rotates the client secret.",
-                {**posted, **signed_in, "404": _html("No such app.")},
+                {**posted, **signed_in, "404": html_answer("No such app.")},
                 parameters=key,
                 requestBody=form,
             )
         },
         "/portal/apps/{key}/icon": {
-            "post": _page_op(
+            "post": page_op(
                 "Uploads the app icon (10 MB at most).",
-                {**posted, **signed_in, "404": _html("No such app.")},
+                {**posted, **signed_in, "404": html_answer("No such app.")},
                 parameters=key,
                 requestBody=upload,
             )
@@ -294,35 +242,39 @@ def _portal_and_account() -> dict[str, Any]:
                         "content": {"image/png": {"schema": {"type": "string"}}},
                     },
                     "404": {"description": "No such icon.", "content": TEXT},
-                    "503": _html("A backend is unavailable."),
+                    "503": html_answer("A backend is unavailable."),
                 },
             }
         },
-        "/account/": {"get": _page_op("The user's account page.", signed_in)},
+        "/account/": {"get": page_op("The user's account page.", signed_in)},
         "/account/login": {
-            "get": _page_op("Login page.", {"200": _html("The page.")}),
-            "post": _page_op(
+            "get": page_op("Login page.", {"200": html_answer("The page.")}),
+            "post": page_op(
                 "Logs a user in.",
-                {**posted, "401": _html("Wrong username or password."), "429": _html("Throttled.")},
+                {
+                    **posted,
+                    "401": html_answer("Wrong username or password."),
+                    "429": html_answer("Throttled."),
+                },
                 requestBody=form,
             ),
         },
-        "/account/logout": {"post": _page_op("Logs out.", posted, requestBody=form)},
+        "/account/logout": {"post": page_op("Logs out.", posted, requestBody=form)},
         "/account/profile": {
-            "post": _page_op("Saves the profile.", {**posted, **signed_in}, requestBody=form)
+            "post": page_op("Saves the profile.", {**posted, **signed_in}, requestBody=form)
         },
         "/account/password": {
-            "post": _page_op("Changes the password.", {**posted, **signed_in}, requestBody=form)
+            "post": page_op("Changes the password.", {**posted, **signed_in}, requestBody=form)
         },
         "/account/avatar": {
-            "post": _page_op(
+            "post": page_op(
                 "Uploads an avatar (10 MB at most).",
                 {**posted, **signed_in},
                 requestBody=upload,
             )
         },
         "/account/apps/{authorization_id}/remove": {
-            "post": _page_op(
+            "post": page_op(
                 "Removes an authorized app: revokes it and tells the app (reason 1).",
                 {
                     **posted,
@@ -350,13 +302,15 @@ def _portal_and_account() -> dict[str, Any]:
 def _public_and_ops() -> dict[str, Any]:
     return {
         "/": {
-            "get": _page_op("The home page.", {"200": _html("Links; demo data in emulator mode.")})
+            "get": page_op(
+                "The home page.", {"200": html_answer("Links; demo data in emulator mode.")}
+            )
         },
         "/@{username}": {
-            "get": _page_op(
+            "get": page_op(
                 "A user's public profile (where profile_web_link points).",
-                {"200": _html("The profile."), "404": _html("No such (active) user.")},
-                parameters=[_path("username")],
+                {"200": html_answer("The profile."), "404": html_answer("No such (active) user.")},
+                parameters=[path_param("username")],
             )
         },
         "/tos-avt-0068-tx/{name}": {
@@ -364,9 +318,9 @@ def _public_and_ops() -> dict[str, Any]:
                 "summary": "A signed, expiring avatar URL (100, 168 or 1080 px square JPEG).",
                 "tags": ["operations"],
                 "parameters": [
-                    _path("name"),
-                    _query("x-expires", "Unix time", required=True),
-                    _query("x-signature", "", required=True),
+                    path_param("name"),
+                    query_param("x-expires", "Unix time", required=True),
+                    query_param("x-signature", "", required=True),
                 ],
                 "responses": {
                     "200": {
@@ -381,7 +335,7 @@ def _public_and_ops() -> dict[str, Any]:
             "get": {
                 "summary": "Stylesheets and scripts of the pages.",
                 "tags": ["pages"],
-                "parameters": [_path("name")],
+                "parameters": [path_param("name")],
                 "responses": {
                     "200": {"description": "The file.", "content": {"*/*": {}}},
                     "404": {"description": "No such file.", "content": TEXT},

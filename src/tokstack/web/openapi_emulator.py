@@ -8,23 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from tokstack.domain import faults
-from tokstack.web.openapi_doc import JSON_OBJECT, _path, _query
+from tokstack.web.openapi_parts import (
+    CONTROL_ERROR,
+    JSON_OBJECT,
+    control_op,
+    path_param,
+    query_param,
+)
 
-CONTROL_ERROR = {
-    "application/json": {
-        "schema": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-                }
-            },
-        }
-    }
-}
 FAULT_RULE: dict[str, Any] = {
     "type": "object",
     "required": ["endpoint"],
@@ -66,20 +57,6 @@ CLOCK_CHANGE = {
 }  # fmt: skip
 
 
-def _control(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    error = {"content": CONTROL_ERROR}
-    return {
-        "summary": summary,
-        "tags": ["emulator control (emulator mode only)"],
-        "responses": {
-            **responses,
-            "401": {"description": "TOKSTACK_EMULATOR_TOKEN is set and was not sent.", **error},
-            "503": {"description": "A backend is unavailable.", **error},
-        },
-        **extra,
-    }
-
-
 def emulator() -> dict[str, Any]:
     """The control API; outside emulator mode every /_tokstack/ path is the gateway 404."""
     rule_out = {**FAULT_RULE, "additionalProperties": True}
@@ -114,8 +91,8 @@ def emulator() -> dict[str, Any]:
     }
     return {
         "/_tokstack/faults": {
-            "get": _control("The fault rules and their hits.", {"200": listed}),
-            "post": _control(
+            "get": control_op("The fault rules and their hits.", {"200": listed}),
+            "post": control_op(
                 "Adds a fault rule: an error, latency or a dropped connection.",
                 {
                     "201": {
@@ -130,11 +107,11 @@ def emulator() -> dict[str, Any]:
                     "content": {"application/json": {"schema": FAULT_RULE}},
                 },
             ),
-            "delete": _control("Removes every rule.", {"200": removed}),
+            "delete": control_op("Removes every rule.", {"200": removed}),
         },
         "/_tokstack/clock": {
-            "get": _control("The emulated time.", {"200": clock_state}),
-            "post": _control(
+            "get": control_op("The emulated time.", {"200": clock_state}),
+            "post": control_op(
                 "Moves the emulated time for every worker: one change per call.",
                 {
                     "200": clock_state,
@@ -149,7 +126,7 @@ def emulator() -> dict[str, Any]:
             ),
         },
         "/_tokstack/requests": {
-            "get": _control(
+            "get": control_op(
                 "The request journal, newest first: every request to a /v2/ surface, with"
                 " client secrets, passwords, tokens and codes redacted.",
                 {
@@ -170,24 +147,24 @@ def emulator() -> dict[str, Any]:
                     "400": {"description": "A bad filter.", "content": CONTROL_ERROR},
                 },
                 parameters=[
-                    _query("client_key"),
-                    _query(
+                    query_param("client_key"),
+                    query_param(
                         "endpoint",
                         "authorize, authorize.login, authorize.consent, token,"
                         " revoke, user.info or other",
                     ),
-                    _query("status", "an HTTP status"),
-                    _query("since", "UNIX seconds (emulated time)"),
-                    _query("limit", "at most this many (100 by default)"),
+                    query_param("status", "an HTTP status"),
+                    query_param("since", "UNIX seconds (emulated time)"),
+                    query_param("limit", "at most this many (100 by default)"),
                 ],
             ),
-            "delete": _control(
+            "delete": control_op(
                 "Empties the journal.",
                 {"200": {"description": "Done.", "content": JSON_OBJECT}},
             ),
         },
         "/_tokstack/webhooks": {
-            "get": _control(
+            "get": control_op(
                 "Every webhook event queued for an app, newest first: target, body, the"
                 " headers it is sent with (TikTok-Signature), its delivery state and next retry,"
                 " and attempt_log: every delivery attempt (at, the TikTok-Signature sent,"
@@ -211,7 +188,7 @@ def emulator() -> dict[str, Any]:
             )
         },
         "/_tokstack/webhooks/trigger": {
-            "post": _control(
+            "post": control_op(
                 "Revokes a user's authorization of an app with a reason (0-5): the real"
                 " revocation, and authorization.removed queued if the app has a webhook URL.",
                 {
@@ -243,7 +220,7 @@ def emulator() -> dict[str, Any]:
             )
         },
         "/_tokstack/reset": {
-            "post": _control(
+            "post": control_op(
                 "Back to the seed: deletes every developer, app, user, grant, token and event,"
                 " re-creates the demo data and the --seed file's, and clears the clock, faults,"
                 " journal, webhook records and caches.",
@@ -251,7 +228,7 @@ def emulator() -> dict[str, Any]:
             )
         },
         "/_tokstack/tokens": {
-            "post": _control(
+            "post": control_op(
                 "Tokens for a user of an app: the token endpoint's answer (as token issue).",
                 {
                     "200": {
@@ -290,13 +267,13 @@ def emulator() -> dict[str, Any]:
             )
         },
         "/_tokstack/faults/{fault_id}": {
-            "delete": _control(
+            "delete": control_op(
                 "Removes one rule.",
                 {
                     "200": removed,
                     "404": {"description": "No such rule.", "content": CONTROL_ERROR},
                 },
-                parameters=[_path("fault_id")],
+                parameters=[path_param("fault_id")],
             )
         },
     }

@@ -9,7 +9,10 @@ from typing import Any
 import orjson
 
 from tokstack.domain.seed import schema
-from tokstack.web.openapi_emulator import CONTROL_ERROR, _control
+from tokstack.web.openapi_parts import (
+    CONTROL_ERROR,
+    control_op,
+)
 
 
 def seed_schemas() -> dict[str, Any]:
@@ -26,7 +29,7 @@ def seed_path() -> dict[str, Any]:
     body = {"$ref": "#/components/schemas/Seed"}
     return {
         "/_tokstack/seed": {
-            "post": _control(
+            "post": control_op(
                 "Adds a seed document to the running world: what exists is kept, what is"
                 " missing is created. Avatars as data: URLs. The answer lists each record with"
                 " `created`, and the client secrets and tokens created (shown this once).",
