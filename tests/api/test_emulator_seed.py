@@ -18,6 +18,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from PIL import Image
 
+from tests.api.oauth_helpers import hidden
 from tests.conftest import PUBLIC_URL
 from tokstack.config import Settings
 from tokstack.domain.seed import schema
@@ -306,3 +307,19 @@ async def test_a_seed_body_has_a_bound(seeded: httpx.AsyncClient) -> None:
     refused = await seeded.post("/_tokstack/seed", content=huge)
     assert refused.status_code == 413
     assert "at most 33554432 bytes" in refused.json()["error"]["message"]
+
+
+async def test_a_hundred_seeded_users_fit_in_one_request(seeded: httpx.AsyncClient) -> None:
+    users = [{"username": f"user{n:04d}", "password": f"password-{n:04d}"} for n in range(100)]
+    added = await seeded.post("/_tokstack/seed", json={"users": users})
+    assert added.status_code == 201, added.text  # within the request budget (6 s)
+    too_many = await seeded.post("/_tokstack/seed", json={"users": [*users, users[0]]})
+    assert too_many.status_code == 400 and "users: [" in too_many.json()["error"]["message"]
+    assert "is too long" in too_many.json()["error"]["message"]
+    page = await seeded.get("/v2/auth/authorize/", follow_redirects=True, params={
+        "client_key": "awacmeweb0000001", "scope": "user.info.basic", "response_type": "code",
+        "redirect_uri": "https://acme.test/callback"})  # fmt: skip
+    form = {"i": hidden(page.text, "i"), "csrf": hidden(page.text, "csrf"),
+            "username": "user0099", "password": "password-0099"}  # fmt: skip
+    logged_in = await seeded.post("/v2/auth/login/", data=form)
+    assert logged_in.status_code == 303  # the light hash verifies like any other

@@ -76,14 +76,24 @@ def render_sizes(data: bytes) -> dict[int, bytes]:
     return out
 
 
+HUES = 12  # generated avatars come in 12 colours: few enough to render each once
+
+
+def _face(seed: str) -> tuple[str, int]:
+    """The letter and the colour (a hue in degrees) of ``seed``'s generated avatar."""
+    return (seed[:1] or "?").upper(), zlib.crc32(seed.encode()) % HUES * (360 // HUES)
+
+
 def default_image(seed: str) -> bytes:
     """A generated avatar: the first letter on a colour derived from ``seed``."""
+    return _draw(*_face(seed))
+
+
+def _draw(letter: str, hue: int) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
-    hue = zlib.crc32(seed.encode()) % 360
     image = Image.new("HSV", (1080, 1080), (int(hue * 255 / 360), 120, 200)).convert("RGB")
     draw = ImageDraw.Draw(image)
-    letter = (seed[:1] or "?").upper()
     font = ImageFont.load_default(size=600)
     draw.text((540, 540), letter, fill=(255, 255, 255), font=font, anchor="mm")
     buffer = io.BytesIO()
@@ -91,9 +101,14 @@ def default_image(seed: str) -> bytes:
     return buffer.getvalue()
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=128)
+def _rendered(letter: str, hue: int) -> dict[int, bytes]:
+    return render_sizes(_draw(letter, hue))
+
+
 def _default_sizes(seed: str) -> dict[int, bytes]:
-    return render_sizes(default_image(seed))
+    """Rendered once per letter and colour and process (seeds and resets reuse them)."""
+    return _rendered(*_face(seed))
 
 
 class AvatarService:
