@@ -33,3 +33,11 @@ async def within(seconds: float, call: Awaitable[T]) -> T:
         task.add_done_callback(_retrieve)
         raise TimeoutError(f"no answer within {seconds:g} s")
     return task.result()
+
+
+async def to_the_end(call: Awaitable[T]) -> T:
+    """Runs ``call`` to its end even if the request's deadline gives up waiting for it: a
+    reset or a seed half applied would leave a half-built world."""
+    task = asyncio.ensure_future(call)
+    task.add_done_callback(_retrieve)
+    return await asyncio.shield(task)

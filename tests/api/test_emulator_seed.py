@@ -3,6 +3,7 @@ request; every error names the path of the bad value; ids and fixed tokens are s
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -19,7 +20,7 @@ from jsonschema import Draft202012Validator
 from PIL import Image
 
 from tests.api.oauth_helpers import hidden
-from tests.conftest import PUBLIC_URL
+from tests.conftest import PUBLIC_URL, emulator_server
 from tokstack.config import Settings
 from tokstack.domain.seed import schema
 from tokstack.storage.sql import migrate
@@ -323,3 +324,20 @@ async def test_a_hundred_seeded_users_fit_in_one_request(seeded: httpx.AsyncClie
             "username": "user0099", "password": "password-0099"}  # fmt: skip
     logged_in = await seeded.post("/v2/auth/login/", data=form)
     assert logged_in.status_code == 303  # the light hash verifies like any other
+
+
+async def test_a_seed_past_the_request_budget_is_still_applied_whole(tmp_path: Path) -> None:
+    faces = [base64.b64encode(png((n * 20, 255 - n * 20, 90))).decode() for n in range(12)]
+    users = [{"username": f"face{n:02d}", "avatar": f"data:image/png;base64,{face}"}
+             for n, face in enumerate(faces)]  # fmt: skip
+    async with emulator_server(tmp_path, request_timeout=0.05) as (container, client):
+        late = await client.post("/_tokstack/seed", json={"users": users})
+        assert late.status_code == 503  # the answer keeps to the budget...
+        for _ in range(200):  # ...and the seed is written to its end all the same
+            async with container.ctx.store.read() as unit:
+                if await unit.users.by_username("face11") is not None:
+                    break
+            await asyncio.sleep(0.05)
+        async with container.ctx.store.read() as unit:
+            seeded = [u for u in await unit.users.all() if u.username.startswith("face")]
+        assert len(seeded) == 12 and all(u.avatar_key for u in seeded)

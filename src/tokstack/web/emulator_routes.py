@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from tokstack.deadline import to_the_end
 from tokstack.errors import (
     Conflict,
     ControlError,
@@ -137,7 +138,7 @@ async def change_clock(request: Request, container: Container, log_id: str) -> R
 
 @control
 async def reset(request: Request, container: Container, log_id: str) -> Response:
-    return _ok(await _part(container.world).reset(), log_id)
+    return _ok(await to_the_end(_part(container.world).reset()), log_id)
 
 
 @control
@@ -145,7 +146,7 @@ async def add_seed(request: Request, container: Container, log_id: str) -> Respo
     source = seed_sources.from_request(
         await request.body(), request.headers.get("content-type", "")
     )
-    return _ok(await _part(container.world).add_seed(source), log_id, 201)
+    return _ok(await to_the_end(_part(container.world).add_seed(source)), log_id, 201)
 
 
 @control
