@@ -30,8 +30,9 @@ demo: install
 	$(BIN)/tokstack serve --demo
 
 lint: install-dev
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts examples
+	$(BIN)/ruff format --check src tests scripts examples
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy

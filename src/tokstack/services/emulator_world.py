@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from tokstack.errors import ValidationError
@@ -11,6 +10,7 @@ from tokstack.services.access_cache import ChangeSignal
 from tokstack.services.context import Context
 from tokstack.services.demo import DEMO_USERS
 from tokstack.services.emulated_time import ClockControl
+from tokstack.services.emulator_consent import consent, scope_list
 from tokstack.services.journal import RequestJournal
 from tokstack.services.seed_sources import SeedSource
 from tokstack.services.seeding import apply, populate
@@ -78,6 +78,10 @@ class World:
             "seconds": round(time.perf_counter() - started, 3),
         }
 
+    async def authorize(self, body: Any) -> dict[str, Any]:
+        """A user's consent without a browser: the redirect the app would receive."""
+        return await consent(self.ctx, body)
+
     async def token(self, body: Any) -> dict[str, Any]:
         """The token endpoint's body for ``{"client_key", "username", "scopes"}``."""
         if not isinstance(body, dict):
@@ -86,13 +90,7 @@ class World:
         for name, value in (("client_key", client_key), ("username", username)):
             if not isinstance(value, str) or not value:
                 raise ValidationError(f"{name!r} must be a non-empty string")
-        requested: Sequence[str]
-        if isinstance(scopes, str):
-            requested = [s.strip() for s in scopes.split(",") if s.strip()]
-        elif isinstance(scopes, list) and all(isinstance(s, str) for s in scopes):
-            requested = scopes
-        else:
-            raise ValidationError("'scopes' must be a comma list or a JSON list of strings")
+        requested = scope_list(scopes)
         return await issue_for_user(
             self.ctx, client_key=str(client_key), username=str(username), requested=requested
         )

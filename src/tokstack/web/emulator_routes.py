@@ -154,6 +154,11 @@ async def issue_token(request: Request, container: Container, log_id: str) -> Re
     return _ok(await _part(container.world).token(await _json(request)), log_id)
 
 
+@control
+async def authorize(request: Request, container: Container, log_id: str) -> Response:
+    return _ok(await _part(container.world).authorize(await _json(request)), log_id)
+
+
 def _number(query: dict[str, str], name: str, high: int) -> int | None:
     value = query.get(name)
     if value is None or value == "":
@@ -209,4 +214,5 @@ def routes() -> list[BaseRoute]:
         Route("/_tokstack/requests", list_requests, methods=["GET"]),
         Route("/_tokstack/requests", clear_requests, methods=["DELETE"]),
         Route("/_tokstack/tokens", issue_token, methods=["POST"]),
+        Route("/_tokstack/authorize", authorize, methods=["POST"]),
     ]

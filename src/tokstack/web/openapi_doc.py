@@ -400,6 +400,7 @@ def build() -> dict[str, Any]:
     doc: dict[str, Any] = orjson.loads(files("tokstack.web").joinpath("openapi.json").read_bytes())
     _api_extras(doc)
     from tokstack.web.openapi_emulator import emulator  # it builds on the helpers above
+    from tokstack.web.openapi_grants import grant_paths
     from tokstack.web.openapi_inspector import inspector_paths
     from tokstack.web.openapi_seed import seed_path, seed_schemas
 
@@ -409,6 +410,7 @@ def build() -> dict[str, Any]:
         _portal_and_account(),
         _public_and_ops(),
         emulator(),
+        grant_paths(),
         seed_path(),
         inspector_paths(),
     )

@@ -227,45 +227,6 @@ def emulator() -> dict[str, Any]:
                 {"200": {"description": "Done, with its duration.", "content": JSON_OBJECT}},
             )
         },
-        "/_tokstack/tokens": {
-            "post": control_op(
-                "Tokens for a user of an app: the token endpoint's answer (as token issue).",
-                {
-                    "200": {
-                        "description": "The token endpoint's body.",
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/TokenResponse"}
-                            }
-                        },
-                    },
-                    "400": {"description": "A bad request.", "content": CONTROL_ERROR},
-                    "404": {"description": "No such app or user.", "content": CONTROL_ERROR},
-                    "413": {"description": "The body is over 16 KiB.", "content": CONTROL_ERROR},
-                },
-                requestBody={
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["client_key", "username", "scopes"],
-                                "properties": {
-                                    "client_key": {"type": "string", "minLength": 1},
-                                    "username": {"type": "string", "minLength": 1},
-                                    "scopes": {
-                                        "oneOf": [
-                                            {"type": "string"},
-                                            {"type": "array", "items": {"type": "string"}},
-                                        ]
-                                    },
-                                },
-                            }
-                        }
-                    },
-                },
-            )
-        },
         "/_tokstack/faults/{fault_id}": {
             "delete": control_op(
                 "Removes one rule.",
