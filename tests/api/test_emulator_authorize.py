@@ -10,6 +10,7 @@ import pytest
 
 from tests.api.oauth_helpers import pkce_pair, query_of
 from tokstack.services import profile
+from tokstack.services.demo import DEMO_USERS
 from tokstack.web.container import Container
 
 KEY = "awdemowebapp0001"
@@ -52,7 +53,8 @@ async def test_a_code_with_pkce_that_the_token_endpoint_takes(emu: httpx.AsyncCl
         "/v2/user/info/?fields=display_name",
         headers={"Authorization": f"Bearer {tokens['access_token']}"},
     )
-    assert info.json()["data"]["user"]["display_name"] == "Bob Example"
+    bob = next(u for u in DEMO_USERS if u["username"] == "bob")
+    assert info.json()["data"]["user"]["display_name"] == bob["display_name"]
 
 
 async def test_an_error_the_app_would_receive_by_redirect(emu: httpx.AsyncClient) -> None:
