@@ -21,6 +21,8 @@ from tokstack.storage.sql import migrate
 from tokstack.web.app import create_app
 from tokstack.web.container import Container, build
 
+pytest_plugins = ["pytester"]  # the plugin's own tests run pytest on integrators' files
+
 PUBLIC_URL = "http://tokstack.test"
 
 

@@ -1,0 +1,1 @@
+"""Test support for integrators: the pytest plugin and the container module."""
