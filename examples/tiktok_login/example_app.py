@@ -63,7 +63,10 @@ def create_app(config: Config) -> Starlette:
     accounts = Accounts()
 
     def tiktok() -> AsyncTikTok:
-        return AsyncTikTok(config.client_key, config.client_secret, base_url=config.tiktok_url)
+        # a page should not hang: a 429 asking for more than 2 s is shown, not waited out
+        return AsyncTikTok(
+            config.client_key, config.client_secret, base_url=config.tiktok_url, max_retry_wait=2
+        )
 
     async def home(request: Request) -> Response:
         if request.session.get("sid") in accounts.tokens:

@@ -85,7 +85,7 @@ def test_the_fault_examples(tmp_path: Path) -> None:
     port = free_port()
     env = {"TOKSTACK_DEMO": "1", "TOKSTACK_DATA_DIR": str(tmp_path / "data"),
            "TOKSTACK_DATABASE_URL": "", "TOKSTACK_WEBHOOKS": "false"}  # fmt: skip
-    script = shell_block("## Testing your app against tokstack")
+    script = shell_block("### The control API, from any language")
     with tokstack_node(env, port):
         # the commands' default --url is port 8000; this server listens elsewhere
         out = run(f"export TOKSTACK_URL=http://127.0.0.1:{port}\n{script}", tmp_path, timeout=60)
@@ -112,3 +112,19 @@ def test_the_seed_example(tmp_path: Path) -> None:
     assert lines[1] == "user carol"
     assert lines[2] == "grant carol -> awmyapp000000001: act.carolFixedAccessToken0001"
     assert '"display_name":"Carol Seed"' in lines[-1] and '"code":"ok"' in lines[-1]
+
+
+def test_the_pytest_example(tmp_path: Path) -> None:
+    """The plugin's README tests, saved to a file in an empty folder and run with pytest."""
+    text = README.read_text()
+    start = text.index("\n### With pytest: the `tokstack` fixture")
+    found = re.search(r"```python\n(.*?)```", text[start:], re.S)
+    assert found is not None
+    (tmp_path / "test_tiktok.py").write_text(found.group(1))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKSTACK_", "PYTEST_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_tiktok.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "4 passed" in done.stdout

@@ -48,7 +48,9 @@ def test_each_test_starts_from_the_seed(pytester: pytest.Pytester) -> None:
 
 
 def test_async_tests_use_the_fixture_and_the_async_client(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nasyncio_mode = auto\n")
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+    )
     pytester.makepyfile(
         test_async="""
 async def test_user_info(tokstack):
@@ -76,7 +78,7 @@ import os, pathlib, pytest
 def test_note_the_server(tokstack, n):
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     pathlib.Path({str(folder)!r}, f"{{worker}}-{{n}}").write_text(tokstack.url)
-    tokstack.user("same-name-in-every-worker")
+    tokstack.user("same_name_everywhere")
 """
     )
     pytester.runpytest_subprocess("-q", "-n", "2").assert_outcomes(passed=6)

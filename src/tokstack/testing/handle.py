@@ -254,7 +254,7 @@ class Tokstack:
             body |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
         answer = self._control.call("POST", "authorize", body)
         if "code" not in answer:
-            raise oauth_error(answer["error"], answer["error_description"], None, 302)
+            raise oauth_error(answer["error"], answer["error_description"], status=302)
         return str(answer["code"])
 
     def trigger(self, app: App, user: User | str, reason: int = 1) -> dict[str, Any]:

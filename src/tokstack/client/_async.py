@@ -1,0 +1,142 @@
+"""``AsyncTikTok``: the asyncio client (the same methods as ``TikTok``, awaited)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from tokstack.client import _protocol as protocol
+from tokstack.client.errors import TikTokClientError
+from tokstack.client.models import (
+    DEFAULT_USER_FIELDS,
+    AuthorizeURL,
+    ClientToken,
+    TokenSet,
+    User,
+)
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0)
+
+
+class AsyncTikTok:
+    """``TikTok``, awaited: a client of TikTok's Open API v2 for asyncio.
+
+    ``base_url`` points both the authorize page and the API at one server (tokstack);
+    without it they are TikTok's. Error answers raise ``tokstack.client.errors``; a failed
+    connection raises httpx's own exception. Only idempotent calls (``user_info``) are
+    retried, ``retries`` times, on 429, 5xx and failed connections; a ``Retry-After`` over
+    ``max_retry_wait`` seconds is raised at once instead of waited for.
+    """
+
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str,
+        *,
+        base_url: str | None = None,
+        retries: int = 2,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float = protocol.MAX_RETRY_AFTER,
+    ) -> None:
+        self.client_key, self._secret = client_key, client_secret
+        self.endpoints = protocol.Endpoints.of(base_url)
+        self.retries, self.max_retry_wait = retries, max_retry_wait
+        self._owned = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=timeout, transport=transport, headers={"User-Agent": protocol.USER_AGENT}
+        )
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests replace it
+
+    def __repr__(self) -> str:  # never the secret
+        return f"AsyncTikTok(client_key={self.client_key!r}, api={self.endpoints.api!r})"
+
+    async def __aenter__(self) -> AsyncTikTok:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Closes the HTTP client this object made (one passed in is the caller's)."""
+        if self._owned:
+            await self._http.aclose()
+
+    async def _send(self, request: protocol.Request) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                answer = await self._http.request(
+                    request.method, request.url, headers=request.headers,
+                    params=request.params, content=request.body,
+                )  # fmt: skip
+                return protocol.read(answer.status_code, answer.headers, answer.content)
+            except (TikTokClientError, httpx.TransportError) as failure:
+                wait = None
+                if request.idempotent:
+                    wait = protocol.retry_delay(attempt, self.retries, failure, self.max_retry_wait)
+                if wait is None:
+                    raise
+                await self._sleep(wait)
+                attempt += 1
+
+    def authorize_url(
+        self,
+        redirect_uri: str,
+        scopes: str | Sequence[str],
+        state: str | None = None,
+        pkce: bool = True,
+    ) -> AuthorizeURL:
+        """The URL of TikTok's authorize page (PKCE S256 unless ``pkce=False``; a random
+        ``state`` when none is given)."""
+        return protocol.authorize_url(
+            self.endpoints, self.client_key, redirect_uri, scopes, state, pkce
+        )
+
+    async def _token(self, form: dict[str, str]) -> dict[str, Any]:
+        request = protocol.token_request(self.endpoints, self.client_key, self._secret, form)
+        return await self._send(request)
+
+    async def exchange_code(
+        self, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet:
+        """The tokens for the code of the redirect (never retried: a code is good once)."""
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        if code_verifier is not None:
+            form["code_verifier"] = code_verifier
+        return TokenSet.from_body(await self._token(form))
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        """New tokens for a refresh token (never retried silently)."""
+        return TokenSet.from_body(
+            await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
+        )
+
+    async def client_token(self) -> ClientToken:
+        """The app's own ``clt.`` token (``client_credentials``)."""
+        return ClientToken.from_body(await self._token({"grant_type": "client_credentials"}))
+
+    async def revoke(self, access_token: str) -> None:
+        """Ends the user's authorization of the app (every token of it)."""
+        await self._send(
+            protocol.revoke_request(self.endpoints, self.client_key, self._secret, access_token)
+        )
+
+    async def user_info(
+        self, access_token: str, fields: str | Sequence[str] = DEFAULT_USER_FIELDS
+    ) -> User:
+        """``/v2/user/info/``: the user, with the fields asked for (the others ``None``)."""
+        request = protocol.user_info_request(
+            self.endpoints, access_token, protocol.comma_list(fields)
+        )
+        return User.from_data((await self._send(request)).get("data", {}).get("user", {}))
