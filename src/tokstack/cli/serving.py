@@ -130,6 +130,8 @@ def serve(
     os.environ["TOKSTACK_MIGRATE_ON_START"] = "false"  # done above, once, not in every worker
     if workers > 1:
         _share_metrics(settings)
+    # read from the environment at import, which `serve --demo` may have come after
+    BoundedHttpTools.offer_drop = settings.demo
     uvicorn.run(
         "tokstack.web.asgi:create",
         factory=True,
