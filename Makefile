@@ -6,7 +6,7 @@ RUNTIME := $(VENV)/.runtime-stamp
 DEV := $(VENV)/.dev-stamp
 AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: install install-dev demo test lint typecheck unit smoke bench clean
+.PHONY: install install-dev demo test lint typecheck unit smoke bench clean image
 
 # `make demo` needs only what tokstack needs at run time; the test toolchain comes with `make test`.
 $(RUNTIME): pyproject.toml
@@ -55,6 +55,19 @@ smoke:
 	$(PYTHON) -m venv build/smoke/venv
 	build/smoke/venv/bin/python -m pip install --quiet build/smoke/tokstack-*.whl
 	build/smoke/venv/bin/python scripts/smoke.py build/smoke/venv/bin/tokstack
+
+# The container image: wheels built here (the build has no PyPI), a base made by debootstrap
+# (scripts/docker-base.sh, once per machine), then docker build on that base.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+BASE_IMAGE ?= tokstack-base:bookworm
+
+image:
+	rm -rf build/wheels && mkdir -p build/wheels
+	# async-timeout: redis needs it on bookworm's Python 3.11.2 (< 3.11.3), not on a newer host
+	$(PYTHON) -m pip wheel --quiet --wheel-dir build/wheels . 'async-timeout>=4.0.3'
+	bash scripts/docker-base.sh $(BASE_IMAGE)
+	docker build --network=host --build-arg BASE_IMAGE=$(BASE_IMAGE) \
+	  -t tokstack:$(VERSION) -t tokstack:latest .
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
