@@ -61,6 +61,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+KIT = """
+import sys
+from tokstack.client import TikTok
+key, secret, refresh, base = sys.argv[1:5]
+with TikTok(key, secret, base_url=base) as tiktok:
+    tokens = tiktok.refresh(refresh)
+    assert tiktok.user_info(tokens.access_token, fields="display_name").display_name == "Smoky"
+try:
+    import tokstack.testing.containers
+except ImportError as missing:
+    assert "tokstack[testcontainers]" in str(missing), missing
+else:
+    raise AssertionError("testcontainers is an extra, yet it imported")
+"""
+
+
+def kit(tokstack: str, base: str, secret: dict[str, str], refresh: str) -> None:
+    """The integrator kit without extras: the client works, the container module says what
+    to install."""
+    python = os.path.join(os.path.dirname(tokstack), "python")
+    args = [python, "-c", KIT, secret["client_key"], secret["client_secret"], refresh, base]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"FAILED: tokstack.client\n{result.stderr}")
+    print("  tokstack.client refresh and user info: ok")
+
+
 def main(tokstack: str) -> None:
     data_dir = tempfile.mkdtemp(prefix="tokstack-smoke-")
     port = free_port()
@@ -106,6 +133,7 @@ def main(tokstack: str) -> None:
             time.sleep(0.2)
         print("HTTP:")
         secret = {"client_key": app["client_key"], "client_secret": app["client_secret"]}
+        kit(tokstack, base, secret, pair["refresh_token"])  # before the revoke below
         bearer = {"Authorization": f"Bearer {pair['access_token']}"}
         expect("GET /healthz", request(f"{base}/healthz")[0], 200)
         expect("GET /readyz", request(f"{base}/readyz")[0], 200)
