@@ -7,6 +7,15 @@ from typing import Any
 
 from tokstack.web.openapi_parts import CONTROL_ERROR, JSON_OBJECT, control_op
 
+# who is granted what: the fields both calls share
+WHO: dict[str, Any] = {
+    "client_key": {"type": "string", "minLength": 1},
+    "username": {"type": "string", "minLength": 1},
+    "scopes": {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+    },
+}
+
 
 def grant_paths() -> dict[str, Any]:
     return {
@@ -34,14 +43,7 @@ def grant_paths() -> dict[str, Any]:
                                 "type": "object",
                                 "required": ["client_key", "username", "scopes"],
                                 "properties": {
-                                    "client_key": {"type": "string", "minLength": 1},
-                                    "username": {"type": "string", "minLength": 1},
-                                    "scopes": {
-                                        "oneOf": [
-                                            {"type": "string"},
-                                            {"type": "array", "items": {"type": "string"}},
-                                        ]
-                                    },
+                                    **WHO,
                                 },
                             }
                         }
@@ -77,14 +79,7 @@ def grant_paths() -> dict[str, Any]:
                                 "type": "object",
                                 "required": ["client_key", "username", "scopes", "redirect_uri"],
                                 "properties": {
-                                    "client_key": {"type": "string", "minLength": 1},
-                                    "username": {"type": "string", "minLength": 1},
-                                    "scopes": {
-                                        "oneOf": [
-                                            {"type": "string"},
-                                            {"type": "array", "items": {"type": "string"}},
-                                        ]
-                                    },
+                                    **WHO,
                                     "redirect_uri": {"type": "string", "minLength": 1},
                                     "state": {"type": "string"},
                                     "code_challenge": {"type": "string"},
