@@ -58,7 +58,8 @@ def tokstack_server(
 def tokstack(tokstack_server: EmulatorProcess) -> Iterator[Tokstack]:
     """tokstack in emulator mode, reset for this test: ``app()``, ``user()``, ``token()``,
     ``authorize()``, ``faults``, ``clock``, ``requests()``, ``webhooks()``, ``client(app)``."""
-    from tokstack.testing.handle import Control, Tokstack
+    from tokstack.testing.control import Control
+    from tokstack.testing.handle import Tokstack
 
     handle = Tokstack(
         tokstack_server.url,
