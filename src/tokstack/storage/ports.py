@@ -17,6 +17,7 @@ from tokstack.domain.models import (
     User,
     WebhookEvent,
 )
+from tokstack.domain.videos import Video
 
 
 class DeveloperRepo(Protocol):
@@ -114,6 +115,20 @@ class WebhookRepo(Protocol):
     async def backlog(self) -> int: ...
 
 
+class VideoRepo(Protocol):
+    async def add(self, video: Video) -> Video: ...
+    async def get(self, video_id: str) -> Video | None: ...
+    async def page(
+        self, user_id: int, before: int | None, limit: int, public_only: bool = True
+    ) -> list[Video]:
+        """Newest first, created strictly before ``before`` (UNIX seconds) when given."""
+        ...
+
+    async def of_user(self, user_id: int, ids: Sequence[str]) -> list[Video]: ...
+    async def count_public(self, user_id: int) -> int: ...
+    async def remove(self, video_id: str) -> Video | None: ...
+
+
 class Unit(Protocol):
     """One transaction: committed when the block ends cleanly, rolled back otherwise."""
 
@@ -129,6 +144,8 @@ class Unit(Protocol):
     def tokens(self) -> TokenRepo: ...
     @property
     def webhooks(self) -> WebhookRepo: ...
+    @property
+    def videos(self) -> VideoRepo: ...
 
 
 class Store(Protocol):

@@ -36,6 +36,7 @@ from tokstack.storage.sql.tables import (
     users,
     webhook_events,
 )
+from tokstack.storage.sql.videos import SqlVideos
 from tokstack.storage.sql.writer import writer_for
 
 
@@ -481,6 +482,7 @@ class SqlUnit:
         self.authorizations = SqlAuthorizations(connection, changes)
         self.tokens = SqlTokens(connection, changes)
         self.webhooks = SqlWebhooks(connection, changes)
+        self.videos = SqlVideos(connection)
 
 
 _ACCESS_QUERY = (

@@ -162,3 +162,27 @@ emulator_webhook_attempts = Table(
     Column("error", String(500), nullable=True),  # None: delivered (a 2xx answer)
     Column("next_attempt_at", BigInteger, nullable=True),  # None: no retry (done or dead)
 )
+
+videos = Table(
+    "videos",
+    metadata,
+    Column("id", String(19), primary_key=True),  # TikTok's numeric string ids
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("create_time", BigInteger, nullable=False),
+    Column("title", String(600), nullable=False),
+    Column("description", String(600), nullable=False),
+    Column("duration", Integer, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("privacy_level", String(32), nullable=False),
+    Column("like_count", BigInteger, nullable=False),
+    Column("comment_count", BigInteger, nullable=False),
+    Column("share_count", BigInteger, nullable=False),
+    Column("view_count", BigInteger, nullable=False),
+    Column("is_aigc", Boolean, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("media_key", String(200), nullable=True),
+    Column("cover_key", String(200), nullable=True),
+    # a user's videos, newest first, for /v2/video/list/'s pages
+    Index("ix_videos_user_id_create_time", "user_id", "create_time"),
+)

@@ -16,6 +16,7 @@ from tokstack.storage.sql.tables import (
     tokens,
     union_ids,
     users,
+    videos,
     webhook_events,
 )
 from tokstack.storage.sql.writer import writer_for
@@ -28,6 +29,7 @@ ORDER = (
     authorizations,
     union_ids,
     apps,
+    videos,
     users,
     developers,
     ephemeral,

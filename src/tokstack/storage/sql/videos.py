@@ -1,0 +1,73 @@
+"""``VideoRepo`` on SQL: a user's videos, newest first, in pages by creation time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tokstack.domain.videos import Video
+from tokstack.errors import Conflict
+from tokstack.storage.sql.tables import videos
+
+_COLUMNS = tuple(c.name for c in videos.columns)
+
+
+def _video(row: RowMapping) -> Video:
+    return Video(**{name: row[name] for name in _COLUMNS})
+
+
+class SqlVideos:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.db = connection
+
+    async def add(self, video: Video) -> Video:
+        try:
+            await self.db.execute(insert(videos).values(**asdict(video)))
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from exc
+        return video
+
+    async def get(self, video_id: str) -> Video | None:
+        row = (await self.db.execute(select(videos).where(videos.c.id == video_id))).mappings()
+        found = row.first()
+        return _video(found) if found else None
+
+    async def page(
+        self, user_id: int, before: int | None, limit: int, public_only: bool = True
+    ) -> list[Video]:
+        """Newest first, created strictly before ``before`` (UNIX seconds) when given."""
+        conditions = [videos.c.user_id == user_id]
+        if before is not None:
+            conditions.append(videos.c.create_time < before)
+        if public_only:
+            conditions.append(videos.c.privacy_level == "PUBLIC_TO_EVERYONE")
+        statement = (
+            select(videos)
+            .where(and_(*conditions))
+            .order_by(videos.c.create_time.desc(), videos.c.id.desc())
+            .limit(limit)
+        )
+        return [_video(row) for row in (await self.db.execute(statement)).mappings()]
+
+    async def of_user(self, user_id: int, ids: Sequence[str]) -> list[Video]:
+        """The videos among ``ids`` that are the user's, in the order of ``ids``."""
+        statement = select(videos).where(videos.c.user_id == user_id, videos.c.id.in_(ids))
+        found = {row["id"]: _video(row) for row in (await self.db.execute(statement)).mappings()}
+        return [found[i] for i in ids if i in found]
+
+    async def count_public(self, user_id: int) -> int:
+        statement = select(func.count()).where(
+            videos.c.user_id == user_id, videos.c.privacy_level == "PUBLIC_TO_EVERYONE"
+        )
+        return int((await self.db.execute(statement)).scalar_one())
+
+    async def remove(self, video_id: str) -> Video | None:
+        found = await self.get(video_id)
+        if found is not None:
+            await self.db.execute(delete(videos).where(videos.c.id == video_id))
+        return found
