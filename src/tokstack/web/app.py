@@ -27,6 +27,7 @@ from tokstack.web import (
     observe,
     ops_routes,
     portal_routes,
+    video_routes,
 )
 from tokstack.web.container import Container, build, prepare_database, webhook_worker
 from tokstack.web.fast import Tokstack
@@ -38,6 +39,8 @@ def routes() -> list[BaseRoute]:
         Route("/", home_routes.home, methods=["GET"]),
         Route("/@{username}", home_routes.public_profile, methods=["GET"]),
         Route("/v2/user/info/", api_routes.user_info, methods=["GET"]),
+        Route("/v2/video/list/", video_routes.video_list, methods=["POST"]),
+        Route("/v2/video/query/", video_routes.video_query, methods=["POST"]),
         Route("/v2/oauth/token/", oauth_routes.token, methods=["POST"]),
         Route("/v2/oauth/revoke/", oauth_routes.revoke, methods=["POST"]),
         # TikTok's authorize page answers with and without the trailing slash
@@ -78,6 +81,7 @@ def routes() -> list[BaseRoute]:
         ),
         Mount("/static", StaticFiles(packages=[("tokstack.web", "static")]), name="static"),
         Route("/tos-avt-0068-tx/{name}", ops_routes.avatar, methods=["GET"]),
+        Route("/obj/tos-cover-0068/{name}", video_routes.cover, methods=["GET"]),
         Route("/healthz", ops_routes.healthz, methods=["GET"]),
         Route("/readyz", ops_routes.readyz, methods=["GET"]),
         Route("/openapi.json", ops_routes.openapi, methods=["GET"]),

@@ -26,6 +26,7 @@ from tokstack.services.journal import RequestJournal
 from tokstack.services.limits import RateLimits
 from tokstack.services.secret_box import SecretBox
 from tokstack.services.user_info import UserInfo
+from tokstack.services.videos import VideoDisplay
 from tokstack.services.webhooks import WebhookWorker
 from tokstack.storage.journal_stores import FileJournal, RedisJournal
 from tokstack.storage.leased_limits import LeasedRateLimiter
@@ -67,6 +68,7 @@ class Container:
     inspector: Inspector | None = None  # emulator mode only
     redis: Any = None
     signal: Any = None
+    videos: VideoDisplay | None = None
     _closers: list[Any] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -203,6 +205,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         inspector,
         redis,
         signal,
+        VideoDisplay(avatars.blobs, key, settings.public_url),
     )
 
 

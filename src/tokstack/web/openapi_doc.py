@@ -403,6 +403,7 @@ def build() -> dict[str, Any]:
     from tokstack.web.openapi_grants import grant_paths
     from tokstack.web.openapi_inspector import inspector_paths
     from tokstack.web.openapi_seed import seed_path, seed_schemas
+    from tokstack.web.openapi_videos import video_paths
 
     parts = (
         _browser_steps(),
@@ -413,6 +414,7 @@ def build() -> dict[str, Any]:
         grant_paths(),
         seed_path(),
         inspector_paths(),
+        video_paths(),
     )
     doc["components"]["schemas"].update(seed_schemas())
     for part in parts:

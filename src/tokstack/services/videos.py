@@ -1,0 +1,132 @@
+"""The Display API's videos: ``/v2/video/list/`` and ``/v2/video/query/`` (scope
+``video.list``), and the signed cover URLs they hand out (6 hours, as TikTok's)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+from tokstack.domain import videos as rules
+from tokstack.domain.models import AccessContext
+from tokstack.domain.videos import Video
+from tokstack.errors import InvalidParams, ScopeNotAuthorized
+from tokstack.services.blobs import BlobStore
+from tokstack.services.context import Context
+from tokstack.services.signing import UrlSigner
+from tokstack.storage.ports import Unit
+
+SCOPE = "video.list"
+COVER_TTL = 6 * 3600
+COVER_PREFIX = "/obj/tos-cover-0068/"
+
+
+class VideoDisplay:
+    """Built once per process; renders Video Objects for one app's view of a user."""
+
+    def __init__(self, blobs: BlobStore, secret: bytes, public_url: str) -> None:
+        self.blobs = blobs
+        self._signer = UrlSigner(secret, "cover-url")
+        self.public_url = public_url.rstrip("/")
+
+    def cover_url(self, key: str, now: int) -> str:
+        expires = now + COVER_TTL
+        signature = quote(self._signer.signature(key, expires), safe="")
+        return f"{self.public_url}{COVER_PREFIX}{key}?x-expires={expires}&x-signature={signature}"
+
+    def read_cover(self, key: str, expires: str, signature: str, now: int) -> bytes | None:
+        """The cover's JPEG for a signed, unexpired URL; None otherwise."""
+        if self._signer.valid(key, expires, signature, now) is None:
+            return None
+        return self.blobs.get(key)
+
+    def render(
+        self, video: Video, username: str, client_key: str, fields: tuple[str, ...], now: int
+    ) -> dict[str, Any]:
+        page = f"{self.public_url}/@{username}/video/{video.id}"
+        values: dict[str, Any] = {
+            "id": video.id,
+            "create_time": video.create_time,
+            "cover_image_url": self.cover_url(video.cover_key, now) if video.cover_key else "",
+            "share_url": f"{page}?utm_campaign=tt4d_open_api&utm_source={client_key}",
+            "video_description": video.description,
+            "duration": video.duration,
+            "height": video.height,
+            "width": video.width,
+            "title": video.title,
+            "embed_html": (
+                f'<blockquote class="tiktok-embed" cite="{escape(page)}"'
+                f' data-video-id="{video.id}" style="max-width: 605px;min-width: 325px;">'
+                f"<section></section></blockquote>"
+                f'<script async src="{self.public_url}/embed.js"></script>'
+            ),
+            "embed_link": f"{self.public_url}/player/v1/{video.id}",
+            "like_count": video.like_count,
+            "comment_count": video.comment_count,
+            "share_count": video.share_count,
+            "view_count": video.view_count,
+            "is_aigc": video.is_aigc,
+        }
+        return {field: values[field] for field in fields}
+
+
+def _checked(access: AccessContext, raw_fields: str | None) -> tuple[str, ...]:
+    if SCOPE not in access.token.scopes:
+        raise ScopeNotAuthorized(detail="token lacks video.list")
+    if raw_fields is None or not raw_fields.strip():
+        raise InvalidParams("The fields parameter is required.", detail="missing fields")
+    return rules.parse_fields(raw_fields)
+
+
+async def _client_key(unit: Unit, access: AccessContext) -> str:
+    app = await unit.apps.get(access.token.app_id)
+    return app.client_key if app is not None else ""
+
+
+def _body(parse: Any, body: Any) -> Any:
+    try:
+        return parse(body)
+    except rules.BodyError as exc:
+        raise InvalidParams(str(exc), detail=str(exc)) from None
+
+
+async def listing(
+    ctx: Context, display: VideoDisplay, access: AccessContext, fields: str | None,
+    body: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """A page of the user's public videos, newest first, created before ``cursor`` (ms)."""
+    wanted = _checked(access, fields)
+    cursor, count = _body(rules.list_request, body)
+    before = None if cursor is None else -(-cursor // 1000)  # created before it, in seconds
+    async with ctx.store.read() as unit:
+        found = await unit.videos.page(access.user.id, before, count + 1)
+        client_key = await _client_key(unit, access)
+    page, more = found[:count], len(found) > count
+    if more and page[-1].create_time == found[count].create_time:
+        # a cursor is a time: the next page starts below it, so a second split across the
+        # two pages ends this one early (TikTok documents short pages with has_more)
+        whole = [v for v in page if v.create_time != page[-1].create_time]
+        page = whole or page
+    now = ctx.clock.now()
+    next_cursor = page[-1].create_time * 1000 if page else (cursor or now * 1000)
+    return {
+        "videos": [display.render(v, access.user.username, client_key, wanted, now) for v in page],
+        "cursor": next_cursor,
+        "has_more": more,
+    }
+
+
+async def query(
+    ctx: Context, display: VideoDisplay, access: AccessContext, fields: str | None,
+    body: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """The user's own public videos among ``filters.video_ids``; other ids are left out."""
+    wanted = _checked(access, fields)
+    ids = _body(rules.query_request, body)
+    async with ctx.store.read() as unit:
+        found = [v for v in await unit.videos.of_user(access.user.id, ids) if v.public]
+        client_key = await _client_key(unit, access)
+    now = ctx.clock.now()
+    return {
+        "videos": [display.render(v, access.user.username, client_key, wanted, now) for v in found]
+    }
