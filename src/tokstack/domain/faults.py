@@ -15,9 +15,18 @@ from typing import Any
 
 from tokstack.errors import ValidationError
 
-ENDPOINTS = ("authorize", "token", "revoke", "user.info")
+ENDPOINTS = ("authorize", "token", "revoke", "user.info", "video.list", "video.query")
+# the endpoints of the v2 envelope (`{"data", "error": {...}}`), which know the app by id
+API_ENDPOINTS = ("user.info", "video.list", "video.query")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
+_API_ERRORS = (
+    "access_token_invalid",
+    "internal_error",
+    "invalid_params",
+    "rate_limit_exceeded",
+    "scope_not_authorized",
+)
 # The codes TikTok sends on each endpoint; an authorize error is a redirect to the app.
 ERRORS: dict[str, tuple[str, ...]] = {
     "authorize": (
@@ -41,13 +50,9 @@ ERRORS: dict[str, tuple[str, ...]] = {
         "unsupported_grant_type",
     ),
     "revoke": ("invalid_client", "invalid_request", "server_error", "temporarily_unavailable"),
-    "user.info": (
-        "access_token_invalid",
-        "internal_error",
-        "invalid_params",
-        "rate_limit_exceeded",
-        "scope_not_authorized",
-    ),
+    "user.info": _API_ERRORS,
+    "video.list": _API_ERRORS,
+    "video.query": _API_ERRORS,
 }
 MAX_LATENCY_MS = 60_000
 MAX_RULES = 1000

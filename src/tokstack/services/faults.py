@@ -16,7 +16,14 @@ from typing import Any
 
 import orjson
 
-from tokstack.domain.faults import MAX_RULES, Facts, FaultRule, parse_rule, rule_from_json
+from tokstack.domain.faults import (
+    API_ENDPOINTS,
+    MAX_RULES,
+    Facts,
+    FaultRule,
+    parse_rule,
+    rule_from_json,
+)
 from tokstack.errors import (
     AccessDenied,
     AccessTokenInvalid,
@@ -79,7 +86,7 @@ class Outcome:
 def error_for(rule: FaultRule) -> ApiError:
     """The error TikTok sends for ``rule.error`` on its endpoint, with the rule's overrides."""
     assert rule.error is not None
-    table = _API_V2 if rule.endpoint == "user.info" else _OAUTH
+    table = _API_V2 if rule.endpoint in API_ENDPOINTS else _OAUTH
     error = table[rule.error]()
     if rule.retry_after is not None and isinstance(error, SlowDown | RateLimitExceeded):
         error.retry_after = rule.retry_after
@@ -109,7 +116,7 @@ class Faults:
         rules = tuple(rule_from_json(orjson.loads(body)) for _, body, _ in rows)
         app_ids: dict[str, int] = {}
         keys = {
-            rule.client_key for rule in rules if rule.client_key and rule.endpoint == "user.info"
+            rule.client_key for rule in rules if rule.client_key and rule.endpoint in API_ENDPOINTS
         }
         if keys:
             async with self.ctx.store.read() as unit:

@@ -26,6 +26,8 @@ ENDPOINTS = {
     "/v2/oauth/token/": "token",
     "/v2/oauth/revoke/": "revoke",
     "/v2/user/info/": "user.info",
+    "/v2/video/list/": "video.list",
+    "/v2/video/query/": "video.query",
 }
 HEADERS = ("user-agent", "content-type", "authorization", "origin", "accept")
 WANTED = {name.encode(): name for name in HEADERS}
@@ -65,6 +67,16 @@ def _pairs(raw: bytes) -> dict[str, str]:
     for key, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
         values.setdefault(key, value)  # the first value wins, as everywhere
     return values
+
+
+def _json_body(body: bytearray, kind: str) -> Any:
+    """A JSON request body (the Display API's), parsed; None for others, or past MAX_BODY."""
+    if not body or "json" not in kind.lower() or len(body) > MAX_BODY:
+        return None
+    try:
+        return redaction.answer(orjson.loads(bytes(body)))  # defensive: no secrets expected
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
@@ -112,6 +124,7 @@ class RequestJournal:
             if exchange.body and "urlencoded" in headers.get("content-type", "").lower()
             else {}
         )
+        sent = _json_body(exchange.body, headers.get("content-type", ""))
         response: Any = None
         if kind.startswith("application/json"):
             raw = bytes(exchange.response[:MAX_BODY])
@@ -135,6 +148,7 @@ class RequestJournal:
             "path": exchange.path,
             "query": redaction.redact(query) if query.keys() & SECRET_NAMES else query,
             "form": redaction.redact(form) if form.keys() & SECRET_NAMES else form,
+            "json": sent,
             "headers": headers,
             "status": exchange.status,
             "response": response,

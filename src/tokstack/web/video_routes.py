@@ -8,11 +8,12 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tokstack.domain.faults import Facts
 from tokstack.errors import InvalidParams
 from tokstack.oauth.bearer import authenticate
 from tokstack.services import videos
 from tokstack.services.videos import VideoDisplay
-from tokstack.web import render
+from tokstack.web import fault_effects, render
 from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
 from tokstack.web.forms import first_values
@@ -35,6 +36,11 @@ def _display(container: Container) -> VideoDisplay:
 
 async def _call(request: Request, container: Container, endpoint: str) -> dict[str, Any]:
     access = await authenticate(container.ctx, request.headers.get("authorization"))
+    if container.faults is not None:  # emulator mode: the journal and the faults
+        scope = request.scope
+        scope["journal_open_id"], scope["journal_app_id"] = access.open_id, access.token.app_id
+        facts = Facts(endpoint, open_id=access.open_id, app_id=access.token.app_id)
+        await fault_effects.apply(container, scope, facts)
     await container.limits.api(endpoint, access.token.app_id, access.app_rate_limit)
     fields = first_values(request).get("fields")
     body = await _json(request, required=endpoint == "video.query")
