@@ -86,6 +86,12 @@ def stable_client_key(developer: str, app_name: str) -> str:
     return "aw" + digest[:14]
 
 
+def stable_video_id(username: str, index: int) -> str:
+    """A seeded video's id when the seed gives none: 19 digits of a digest, starting 7."""
+    digest = hashlib.sha256(f"tokstack:video:{username}:{index}".encode()).digest()
+    return str(7 * 10**18 + int.from_bytes(digest[:8], "big") % 10**18)
+
+
 class SecretHasher:
     """Keyed SHA-256 for high-entropy secrets (tokens, codes, client secrets).
 

@@ -23,11 +23,21 @@ from tokstack.client.errors import (
     TikTokClientError,
     TikTokError,
 )
-from tokstack.client.models import USER_FIELDS, AuthorizeURL, ClientToken, TokenSet, User
+from tokstack.client.models import (
+    USER_FIELDS,
+    VIDEO_FIELDS,
+    AuthorizeURL,
+    ClientToken,
+    TokenSet,
+    User,
+    Video,
+    VideoPage,
+)
 from tokstack.client.webhooks import InvalidSignature, WebhookEvent
 
 __all__ = [
     "USER_FIELDS",
+    "VIDEO_FIELDS",
     "AccessTokenInvalid",
     "AsyncTikTok",
     "AuthorizeURL",
@@ -47,6 +57,8 @@ __all__ = [
     "TikTokError",
     "TokenSet",
     "User",
+    "Video",
+    "VideoPage",
     "WebhookEvent",
     "webhooks",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -13,10 +13,13 @@ from tokstack.client import _protocol as protocol
 from tokstack.client.errors import TikTokClientError
 from tokstack.client.models import (
     DEFAULT_USER_FIELDS,
+    DEFAULT_VIDEO_FIELDS,
     AuthorizeURL,
     ClientToken,
     TokenSet,
     User,
+    Video,
+    VideoPage,
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0)
@@ -140,3 +143,44 @@ class AsyncTikTok:
             self.endpoints, access_token, protocol.comma_list(fields)
         )
         return User.from_data((await self._send(request)).get("data", {}).get("user", {}))
+
+    async def videos(
+        self,
+        access_token: str,
+        fields: str | Sequence[str] = DEFAULT_VIDEO_FIELDS,
+        cursor: int | None = None,
+        max_count: int | None = None,
+    ) -> VideoPage:
+        """``/v2/video/list/``: one page of the user's public videos, newest first."""
+        request = protocol.video_list_request(
+            self.endpoints, access_token, protocol.comma_list(fields), cursor, max_count
+        )
+        return protocol.video_page(await self._send(request))
+
+    async def iter_videos(
+        self,
+        access_token: str,
+        fields: str | Sequence[str] = DEFAULT_VIDEO_FIELDS,
+        max_count: int = 20,
+    ) -> AsyncIterator[Video]:
+        """Every public video of the user, page after page."""
+        cursor = None
+        while True:
+            page = await self.videos(access_token, fields, cursor, max_count)
+            for video in page.videos:
+                yield video
+            if not page.has_more:
+                return
+            cursor = page.cursor
+
+    async def query_videos(
+        self,
+        access_token: str,
+        video_ids: Sequence[str],
+        fields: str | Sequence[str] = DEFAULT_VIDEO_FIELDS,
+    ) -> tuple[Video, ...]:
+        """``/v2/video/query/``: the user's own videos among ``video_ids`` (at most 20)."""
+        request = protocol.video_query_request(
+            self.endpoints, access_token, protocol.comma_list(fields), video_ids
+        )
+        return protocol.video_list(await self._send(request))

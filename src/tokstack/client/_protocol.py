@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tokstack.client.errors import TikTokClientError, TikTokError, api_error, oauth_error
-from tokstack.client.models import AuthorizeURL
+from tokstack.client.models import AuthorizeURL, Video, VideoPage
 
 TIKTOK_AUTHORIZE = "https://www.tiktok.com"
 TIKTOK_API = "https://open.tiktokapis.com"
@@ -32,9 +32,12 @@ class Request:
     params: Mapping[str, str] | None = None
     form: Mapping[str, str] | None = None
     idempotent: bool = False  # only these are ever retried
+    json_body: Any = None
 
     @property
     def body(self) -> bytes | None:
+        if self.json_body is not None:
+            return json.dumps(self.json_body, separators=(",", ":")).encode()
         return urlencode(self.form).encode() if self.form is not None else None
 
 
@@ -111,6 +114,33 @@ def user_info_request(endpoints: Endpoints, access_token: str, fields: str) -> R
     )
 
 
+def video_list_request(
+    endpoints: Endpoints, access_token: str, fields: str, cursor: int | None, max_count: int | None
+) -> Request:
+    body = {k: v for k, v in (("cursor", cursor), ("max_count", max_count)) if v is not None}
+    return _video_request(endpoints, "list", access_token, fields, body)
+
+
+def video_query_request(
+    endpoints: Endpoints, access_token: str, fields: str, video_ids: Sequence[str]
+) -> Request:
+    body = {"filters": {"video_ids": list(video_ids)}}
+    return _video_request(endpoints, "query", access_token, fields, body)
+
+
+def _video_request(
+    endpoints: Endpoints, which: str, access_token: str, fields: str, body: dict[str, Any]
+) -> Request:
+    return Request(
+        "POST",
+        f"{endpoints.api}/v2/video/{which}/",
+        {"Authorization": f"Bearer {access_token}", "Content-Type": "application/json"},
+        params={"fields": fields},
+        idempotent=True,  # reads: safe to retry
+        json_body=body,
+    )
+
+
 def _retry_after(headers: Mapping[str, str]) -> float | None:
     value = headers.get("retry-after")
     try:
@@ -165,3 +195,16 @@ def retry_delay(
         if failure.retry_after is not None:
             return failure.retry_after if failure.retry_after <= max_wait else None
     return min(8.0, 0.5 * 2.0**attempt)
+
+
+def video_page(body: Mapping[str, Any]) -> VideoPage:
+    data = body.get("data") or {}
+    return VideoPage(
+        videos=tuple(Video.from_data(v) for v in data.get("videos", [])),
+        cursor=int(data.get("cursor", 0)),
+        has_more=bool(data.get("has_more", False)),
+    )
+
+
+def video_list(body: Mapping[str, Any]) -> tuple[Video, ...]:
+    return tuple(Video.from_data(v) for v in (body.get("data") or {}).get("videos", []))

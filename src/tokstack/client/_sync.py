@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -13,10 +13,13 @@ from tokstack.client import _protocol as protocol
 from tokstack.client.errors import TikTokClientError
 from tokstack.client.models import (
     DEFAULT_USER_FIELDS,
+    DEFAULT_VIDEO_FIELDS,
     AuthorizeURL,
     ClientToken,
     TokenSet,
     User,
+    Video,
+    VideoPage,
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0)
@@ -140,3 +143,43 @@ class TikTok:
             self.endpoints, access_token, protocol.comma_list(fields)
         )
         return User.from_data(self._send(request).get("data", {}).get("user", {}))
+
+    def videos(
+        self,
+        access_token: str,
+        fields: str | Sequence[str] = DEFAULT_VIDEO_FIELDS,
+        cursor: int | None = None,
+        max_count: int | None = None,
+    ) -> VideoPage:
+        """``/v2/video/list/``: one page of the user's public videos, newest first."""
+        request = protocol.video_list_request(
+            self.endpoints, access_token, protocol.comma_list(fields), cursor, max_count
+        )
+        return protocol.video_page(self._send(request))
+
+    def iter_videos(
+        self,
+        access_token: str,
+        fields: str | Sequence[str] = DEFAULT_VIDEO_FIELDS,
+        max_count: int = 20,
+    ) -> Iterator[Video]:
+        """Every public video of the user, page after page."""
+        cursor = None
+        while True:
+            page = self.videos(access_token, fields, cursor, max_count)
+            yield from page.videos
+            if not page.has_more:
+                return
+            cursor = page.cursor
+
+    def query_videos(
+        self,
+        access_token: str,
+        video_ids: Sequence[str],
+        fields: str | Sequence[str] = DEFAULT_VIDEO_FIELDS,
+    ) -> tuple[Video, ...]:
+        """``/v2/video/query/``: the user's own videos among ``video_ids`` (at most 20)."""
+        request = protocol.video_query_request(
+            self.endpoints, access_token, protocol.comma_list(fields), video_ids
+        )
+        return protocol.video_list(self._send(request))

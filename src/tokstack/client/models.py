@@ -14,6 +14,13 @@ USER_FIELDS = (
     "following_count", "likes_count", "video_count",
 )  # fmt: skip
 DEFAULT_USER_FIELDS = ("open_id", "union_id", "avatar_url", "display_name")
+# every field of the Video Object (/v2/video/list/, /v2/video/query/)
+VIDEO_FIELDS = (
+    "id", "create_time", "cover_image_url", "share_url", "video_description", "duration",
+    "height", "width", "title", "embed_html", "embed_link", "like_count", "comment_count",
+    "share_count", "view_count", "is_aigc",
+)  # fmt: skip
+DEFAULT_VIDEO_FIELDS = ("id", "create_time", "title", "cover_image_url", "share_url")
 
 
 @dataclass(frozen=True)
@@ -111,3 +118,40 @@ class User:
     def from_data(cls, user: Mapping[str, Any]) -> User:
         known = {name: user[name] for name in USER_FIELDS if name in user}
         return cls(**known, raw=dict(user))
+
+
+@dataclass(frozen=True)
+class Video:
+    """A Video Object; a field that was not requested (or not sent) is ``None``."""
+
+    id: str | None = None
+    create_time: int | None = None
+    cover_image_url: str | None = None
+    share_url: str | None = None
+    video_description: str | None = None
+    duration: int | None = None
+    height: int | None = None
+    width: int | None = None
+    title: str | None = None
+    embed_html: str | None = None
+    embed_link: str | None = None
+    like_count: int | None = None
+    comment_count: int | None = None
+    share_count: int | None = None
+    view_count: int | None = None
+    is_aigc: bool | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_data(cls, video: Mapping[str, Any]) -> Video:
+        known = {name: video[name] for name in VIDEO_FIELDS if name in video}
+        return cls(**known, raw=dict(video))
+
+
+@dataclass(frozen=True)
+class VideoPage:
+    """One page of ``/v2/video/list/``: pass ``cursor`` back while ``has_more``."""
+
+    videos: tuple[Video, ...]
+    cursor: int
+    has_more: bool

@@ -69,12 +69,30 @@ class SeedGrant:
 
 
 @dataclass(frozen=True)
+class SeedVideo:
+    path: str
+    user: str
+    index: int  # its place among the user's videos in the document (ids and default times)
+    id: str | None = None
+    title: str = ""
+    description: str = ""
+    privacy_level: str = "PUBLIC_TO_EVERYONE"
+    create_time: int | None = None
+    duration: int = 15
+    width: int = 1080
+    height: int = 1920
+    counts: dict[str, int] = field(default_factory=dict)
+    is_aigc: bool = False
+
+
+@dataclass(frozen=True)
 class Seed:
     demo: bool = True
     developers: tuple[SeedDeveloper, ...] = ()
     apps: tuple[SeedApp, ...] = ()
     users: tuple[SeedUser, ...] = ()
     grants: tuple[SeedGrant, ...] = ()
+    videos: tuple[SeedVideo, ...] = ()
 
 
 # the seed's user keys -> the profile's counters
@@ -123,6 +141,7 @@ def load(document: Any, source: str = "seed") -> Seed:
         apps=tuple(_app(i, a) for i, a in enumerate(document.get("apps", []))),
         users=tuple(_user(i, u) for i, u in enumerate(document.get("users", []))),
         grants=tuple(_grant(i, g) for i, g in enumerate(document.get("grants", []))),
+        videos=_videos(document.get("videos", [])),
     )
     duplicates = list(_duplicates(seed))
     if duplicates:
@@ -197,6 +216,36 @@ def _grant(i: int, g: dict[str, Any]) -> SeedGrant:
     )
 
 
+# the seed's video keys -> the Video Object's counters
+COUNTS = {"likes": "like_count", "comments": "comment_count", "shares": "share_count",
+          "views": "view_count"}  # fmt: skip
+
+
+def _videos(entries: list[dict[str, Any]]) -> tuple[SeedVideo, ...]:
+    made: list[SeedVideo] = []
+    places: dict[str, int] = {}
+    for i, v in enumerate(entries):
+        index = places[v["user"]] = places.get(v["user"], -1) + 1
+        made.append(
+            SeedVideo(
+                path=f"videos[{i}]",
+                user=v["user"],
+                index=index,
+                id=v.get("id"),
+                title=v.get("title", ""),
+                description=v.get("description", ""),
+                privacy_level=v.get("privacy_level", "PUBLIC_TO_EVERYONE"),
+                create_time=v.get("create_time"),
+                duration=v.get("duration", 15),
+                width=v.get("width", 1080),
+                height=v.get("height", 1920),
+                counts={column: v[key] for key, column in COUNTS.items() if key in v},
+                is_aigc=bool(v.get("is_aigc", False)),
+            )
+        )
+    return tuple(made)
+
+
 def _duplicates(seed: Seed) -> Iterable[str]:
     """Two entries of a list that would be the same record."""
     checks: Sequence[tuple[str, Iterable[tuple[str, str | None]]]] = (
@@ -208,6 +257,7 @@ def _duplicates(seed: Seed) -> Iterable[str]:
         ("token", ((g.path, g.access_token) for g in seed.grants)),
         ("token", ((g.path, g.refresh_token) for g in seed.grants)),
         ("open_id", ((g.path, g.open_id) for g in seed.grants)),
+        ("video id", ((v.path, v.id) for v in seed.videos)),
     )
     for what, entries in checks:
         seen: dict[str, str] = {}

@@ -58,6 +58,7 @@ class World:
         async with self.ctx.store.read() as unit:  # their files go with them
             avatars = [u.avatar_key for u in await unit.users.all() if u.avatar_key]
             icons = [a.icon_key for a in await unit.apps.all() if a.icon_key]
+            icons += await unit.videos.blob_keys()  # covers and media: plain blobs too
         await self._wipe.wipe()
         for key in avatars:
             self.ctx.avatars.delete(key)

@@ -23,7 +23,7 @@ from tokstack.domain.seed import (
 )
 from tokstack.errors import Conflict, NotFound, ValidationError
 from tokstack.oauth.issuer import authorize, mint_pair
-from tokstack.services import accounts
+from tokstack.services import accounts, seed_videos
 from tokstack.services.avatars import open_image
 from tokstack.services.context import Context
 from tokstack.services.demo import DEMO_DEVELOPER, ensure_demo
@@ -76,6 +76,9 @@ async def check(ctx: Context, source: SeedSource) -> dict[str, bytes]:
             if data is not None and problems.check(f"{user.path}.avatar", open_image, data):
                 avatars[user.path] = data
     known_users |= {u.username for u in seed.users}
+    for video in seed.videos:
+        if video.user not in known_users:
+            problems.found.append(f"{video.path}.user: no user named {video.user!r}")
     for grant in seed.grants:
         if grant.user not in known_users:
             problems.found.append(f"{grant.path}.user: no user named {grant.user!r}")
@@ -140,6 +143,7 @@ async def _write(ctx: Context, seed: Seed, avatars: dict[str, bytes]) -> dict[st
         done["users"].append(await _user(ctx, user, avatars.get(user.path)))
     for grant in seed.grants:
         done["grants"].append(await _grant(ctx, grant))
+    done["videos"] = [await seed_videos.write(ctx, video) for video in seed.videos]
     return done
 
 

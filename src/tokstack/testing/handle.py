@@ -74,6 +74,7 @@ class Tokstack:
     faults: Faults = field(init=False, repr=False)
     clock: Clock = field(init=False, repr=False)
     _count: int = field(default=0, repr=False)
+    _video_time: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         self.faults = Faults(self._control)
@@ -85,7 +86,7 @@ class Tokstack:
 
     def reset(self) -> dict[str, Any]:
         """Back to the start: done before every test that uses the fixture."""
-        self._count = 0
+        self._count = self._video_time = 0
         return dict(self._control.call("POST", "reset"))
 
     def seed(self, document: dict[str, Any]) -> dict[str, Any]:
@@ -146,6 +147,21 @@ class Tokstack:
         if not done["created"]:
             raise ControlError(409, f"a user named {username!r} exists already in this test")
         return User(username, spec["display_name"], spec["password"])
+
+    def video(self, user: User | str, **fields: Any) -> str:
+        """A video of ``user``; ``fields`` takes the seed document's video keys (``title``,
+        ``description``, ``privacy_level``, ``create_time``, ``duration``, ``width``,
+        ``height``, ``likes``, ``comments``, ``shares``, ``views``, ``is_aigc``, ``id``).
+        Without ``create_time`` each video is a second newer than the one before. Its id."""
+        spec: dict[str, Any] = {"user": _name(user), **fields}
+        spec.setdefault("id", str(7 * 10**18 + self._next()))
+        if "create_time" not in spec:
+            self._video_time = max(self.clock.now, self._video_time + 1)
+            spec["create_time"] = self._video_time
+        done = self.seed({"videos": [spec]})["videos"][0]
+        if not done["created"]:
+            raise ControlError(409, f"a video {spec['id']} exists already in this test")
+        return str(done["id"])
 
     def token(self, app: App, user: User | str, scopes: str | Sequence[str]) -> TokenSet:
         """Tokens as the token endpoint would give them after ``user`` consented."""

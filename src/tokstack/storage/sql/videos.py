@@ -66,6 +66,11 @@ class SqlVideos:
         )
         return int((await self.db.execute(statement)).scalar_one())
 
+    async def blob_keys(self) -> list[str]:
+        """Every cover and media key (a reset deletes their files)."""
+        rows = await self.db.execute(select(videos.c.cover_key, videos.c.media_key))
+        return [key for row in rows for key in row if key]
+
     async def remove(self, video_id: str) -> Video | None:
         found = await self.get(video_id)
         if found is not None:
