@@ -14,7 +14,8 @@ USER_FIELDS = (
     "following_count", "likes_count", "video_count",
 )  # fmt: skip
 DEFAULT_USER_FIELDS = ("open_id", "union_id", "avatar_url", "display_name")
-# every field of the Video Object (/v2/video/list/, /v2/video/query/)
+# every field of the Video Object (/v2/video/list/, /v2/video/query/); the server's list is
+# in tokstack.domain.videos, which this package may not import
 VIDEO_FIELDS = (
     "id", "create_time", "cover_image_url", "share_url", "video_description", "duration",
     "height", "width", "title", "embed_html", "embed_link", "like_count", "comment_count",

@@ -35,6 +35,7 @@ from tokstack.web.openapi_parts import (
     path_param,
     query_param,
     redirect_answer,
+    signed_image,
     v2_answer,
 )
 
@@ -313,24 +314,9 @@ def _public_and_ops() -> dict[str, Any]:
                 parameters=[path_param("username")],
             )
         },
-        "/tos-avt-0068-tx/{name}": {
-            "get": {
-                "summary": "A signed, expiring avatar URL (100, 168 or 1080 px square JPEG).",
-                "tags": ["operations"],
-                "parameters": [
-                    path_param("name"),
-                    query_param("x-expires", "Unix time", required=True),
-                    query_param("x-signature", "", required=True),
-                ],
-                "responses": {
-                    "200": {
-                        "description": "JPEG",
-                        "content": {"image/jpeg": {"schema": {"type": "string"}}},
-                    },
-                    "403": {"description": "Bad or expired signature.", "content": TEXT},
-                },
-            }
-        },
+        "/tos-avt-0068-tx/{name}": signed_image(
+            "A signed, expiring avatar URL (100, 168 or 1080 px square JPEG)."
+        ),
         "/static/{name}": {
             "get": {
                 "summary": "Stylesheets and scripts of the pages.",

@@ -115,3 +115,25 @@ def control_op(summary: str, responses: dict[str, Any], **extra: Any) -> dict[st
         },
         **extra,
     }
+
+
+def signed_image(summary: str) -> dict[str, Any]:
+    """A JPEG behind a signed, expiring URL (``x-expires``, ``x-signature``), as TikTok's CDN."""
+    return {
+        "get": {
+            "summary": summary,
+            "tags": ["operations"],
+            "parameters": [
+                path_param("name"),
+                query_param("x-expires", "Unix time", required=True),
+                query_param("x-signature", "", required=True),
+            ],
+            "responses": {
+                "200": {
+                    "description": "JPEG",
+                    "content": {"image/jpeg": {"schema": {"type": "string"}}},
+                },
+                "403": {"description": "Bad or expired signature.", "content": TEXT},
+            },
+        }
+    }

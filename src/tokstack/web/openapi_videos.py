@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokstack.domain.videos import MAX_COUNT, MAX_IDS
-from tokstack.web.openapi_parts import LOG_ID, TEXT, path_param, query_param, v2_answer
+from tokstack.web.openapi_parts import LOG_ID, query_param, signed_image, v2_answer
 
 _INT = {"type": "integer"}
 _STR = {"type": "string"}
@@ -106,22 +106,5 @@ def video_paths() -> dict[str, Any]:
             {"videos": videos},
             required=True,
         ),
-        "/obj/tos-cover-0068/{name}": {
-            "get": {
-                "summary": "A signed video cover URL (6 hours).",
-                "tags": ["operations"],
-                "parameters": [
-                    path_param("name"),
-                    query_param("x-expires", "Unix time", required=True),
-                    query_param("x-signature", "", required=True),
-                ],
-                "responses": {
-                    "200": {
-                        "description": "JPEG",
-                        "content": {"image/jpeg": {"schema": {"type": "string"}}},
-                    },
-                    "403": {"description": "Bad or expired signature.", "content": TEXT},
-                },
-            }
-        },
+        "/obj/tos-cover-0068/{name}": signed_image("A signed video cover URL (6 hours)."),
     }
