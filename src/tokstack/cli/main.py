@@ -19,6 +19,7 @@ from tokstack.cli.apps import app_cmd, token
 from tokstack.cli.emulator import emulator
 from tokstack.cli.people import developer, user
 from tokstack.cli.runtime import fail, load_settings
+from tokstack.cli.videos import video
 from tokstack.storage.sql import migrate
 
 cli = typer.Typer(
@@ -35,6 +36,7 @@ for name, group in (
     ("app", app_cmd),
     ("user", user),
     ("token", token),
+    ("video", video),
     ("emulator", emulator),
 ):
     cli.add_typer(group, name=name)
