@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     webhook_retry_base: int = Field(default=10, gt=0)
     webhook_poll_interval: float = Field(default=1.0, gt=0)
     webhook_timeout: float = Field(default=5.0, gt=0)
+    # the Content Posting API's processing job (any worker may take any publish)
+    publisher: bool = True
+    publish_poll_interval: float = Field(default=1.0, gt=0)
     demo: bool = False
     # a seed document (YAML or JSON) applied in emulator mode, at start and on every reset
     seed: Path | None = None

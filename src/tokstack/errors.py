@@ -184,6 +184,16 @@ class RateLimitExceeded(ApiV2Error):
         super().__init__(detail=detail)
 
 
+class PostingRefused(ApiV2Error):
+    """A Content Posting API refusal with its own code: ``privacy_level_option_mismatch``,
+    ``unaudited_client_can_only_post_to_private_accounts``, ``spam_risk_…``,
+    ``url_ownership_unverified``."""
+
+    def __init__(self, code: str, status: int, description: str) -> None:
+        self.code, self.status = code, status
+        super().__init__(description)
+
+
 class InternalError(ApiV2Error):
     code = "internal_error"
     status = 500

@@ -13,11 +13,24 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tokstack.domain.posting import FAIL_REASONS, POSTING_ERRORS
 from tokstack.errors import ValidationError
 
-ENDPOINTS = ("authorize", "token", "revoke", "user.info", "video.list", "video.query")
+POST_ENDPOINTS = (
+    "post.creator_info",
+    "post.video.init",
+    "post.inbox.init",
+    "post.status",
+    "post.cancel",
+)
+# not a request: the processing job of a publish (its ``error`` is a ``fail_reason``)
+PROCESS = "post.process"
+ENDPOINTS = (
+    "authorize", "token", "revoke", "user.info", "video.list", "video.query",
+    *POST_ENDPOINTS, PROCESS,
+)  # fmt: skip
 # the endpoints of the v2 envelope (`{"data", "error": {...}}`), which know the app by id
-API_ENDPOINTS = ("user.info", "video.list", "video.query")
+API_ENDPOINTS = ("user.info", "video.list", "video.query", *POST_ENDPOINTS, PROCESS)
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
 _API_ERRORS = (
@@ -53,6 +66,12 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "user.info": _API_ERRORS,
     "video.list": _API_ERRORS,
     "video.query": _API_ERRORS,
+    "post.creator_info": (*_API_ERRORS, "spam_risk_too_many_posts"),
+    "post.video.init": (*_API_ERRORS, *POSTING_ERRORS),
+    "post.inbox.init": (*_API_ERRORS, *POSTING_ERRORS),
+    "post.status": _API_ERRORS,
+    "post.cancel": _API_ERRORS,
+    PROCESS: FAIL_REASONS,
 }
 MAX_LATENCY_MS = 60_000
 MAX_RULES = 1000
@@ -178,6 +197,8 @@ def parse_rule(body: Any, rule_id: str) -> FaultRule:
     retry_after = _int(body, "retry_after", 0, 86_400)
     if error is None and not drop and not latency_ms:
         raise ValidationError("a rule needs an effect: 'error', 'latency_ms' or 'drop'")
+    if endpoint == PROCESS and (drop or latency_ms or error is None):
+        raise ValidationError(f"{PROCESS} rules fail a publish: give an 'error' (a fail_reason)")
     if drop and error is not None:
         raise ValidationError("'drop': a dropped connection has no error to send")
     if error is None and (status is not None or message is not None or retry_after is not None):

@@ -29,6 +29,8 @@ class App:
     rate_limit_per_minute: int | None = None
     client_secret_enc: str | None = None
     icon_key: str | None = None
+    audited: bool = False  # unaudited apps may only post SELF_ONLY videos
+    url_prefixes: tuple[str, ...] = ()  # verified for PULL_FROM_URL
 
 
 @dataclass(frozen=True)

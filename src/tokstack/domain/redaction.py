@@ -10,10 +10,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 HIDDEN = "[redacted]"
-WHOLLY = frozenset({"client_secret", "password", "csrf", "secret"})
+WHOLLY = frozenset({"client_secret", "password", "csrf", "secret", "upload_token"})
 PARTLY = frozenset({"access_token", "refresh_token", "token", "code", "code_verifier"})
 # in a JSON answer "code" is TikTok's error code, not an authorization code
-IN_ANSWERS = frozenset({"access_token", "refresh_token", "client_secret"})
+IN_ANSWERS = frozenset({"access_token", "refresh_token", "client_secret", "upload_url"})
+URLS = frozenset({"upload_url"})  # a URL whose query carries a secret
 
 
 def shorten(value: str) -> str:
@@ -29,6 +30,8 @@ def field(name: str, value: Any, partly: frozenset[str] = PARTLY) -> Any:
         return redact(value, partly)
     if name in WHOLLY:
         return HIDDEN
+    if name in URLS:
+        return url(value)
     if name in partly:
         return shorten(value)
     return value

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-import orjson
-
 from tokstack.domain.models import App, Authorization, User
 from tokstack.errors import NotFound
 from tokstack.metrics import REVOCATIONS
 from tokstack.services.context import Context
+from tokstack.services.webhooks import event_body
 from tokstack.storage.ports import Unit
 
 
@@ -25,15 +24,9 @@ class Reason(IntEnum):
 
 
 def removed_event(app: App, open_id: str, reason: Reason, now: int) -> str:
-    return orjson.dumps(
-        {
-            "client_key": app.client_key,
-            "event": "authorization.removed",
-            "create_time": now,
-            "user_openid": open_id,
-            "content": orjson.dumps({"reason": int(reason)}).decode(),
-        }
-    ).decode()
+    return event_body(
+        app.client_key, "authorization.removed", open_id, {"reason": int(reason)}, now
+    )
 
 
 async def revoke(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.~-]{1,200}$")
 
@@ -16,6 +17,13 @@ class BlobStore(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
     def get(self, key: str) -> bytes | None: ...
     def delete(self, key: str) -> None: ...
+    def put_file(self, key: str, source: Path) -> None:
+        """Stores a file's content under ``key`` and removes the file (uploads, media)."""
+        ...
+
+    def read_into(self, key: str, target: BinaryIO) -> bool:
+        """Streams the blob into ``target``; False when there is none."""
+        ...
 
 
 class DirectoryBlobStore:
@@ -35,6 +43,23 @@ class DirectoryBlobStore:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
+
+    def put_file(self, key: str, source: Path) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # a rename when on the same disk; across disks a copy to a temporary name first
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        os.close(fd)
+        shutil.move(source, tmp)
+        os.replace(tmp, path)
+
+    def read_into(self, key: str, target: BinaryIO) -> bool:
+        try:
+            with self._path(key).open("rb") as handle:
+                shutil.copyfileobj(handle, target, 1024 * 1024)
+        except (FileNotFoundError, ValueError):
+            return False
+        return True
 
     def get(self, key: str) -> bytes | None:
         try:
@@ -59,3 +84,13 @@ class MemoryBlobStore:
 
     def delete(self, key: str) -> None:
         self.items.pop(key, None)
+
+    def put_file(self, key: str, source: Path) -> None:
+        self.items[key] = source.read_bytes()
+        source.unlink()
+
+    def read_into(self, key: str, target: BinaryIO) -> bool:
+        data = self.items.get(key)
+        if data is not None:
+            target.write(data)
+        return data is not None

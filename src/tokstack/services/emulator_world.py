@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tokstack.domain.posting import chunk_key
 from tokstack.errors import ValidationError
 from tokstack.services.access_cache import ChangeSignal
 from tokstack.services.context import Context
@@ -59,6 +60,8 @@ class World:
             avatars = [u.avatar_key for u in await unit.users.all() if u.avatar_key]
             icons = [a.icon_key for a in await unit.apps.all() if a.icon_key]
             icons += await unit.videos.blob_keys()  # covers and media: plain blobs too
+            for prefix, chunks in await unit.publishes.upload_keys():  # unfinished uploads
+                icons += [chunk_key(prefix, index) for index in range(chunks)]
         await self._wipe.wipe()
         for key in avatars:
             self.ctx.avatars.delete(key)

@@ -24,6 +24,7 @@ from tokstack.domain.faults import (
     parse_rule,
     rule_from_json,
 )
+from tokstack.domain.posting import POSTING_ERRORS
 from tokstack.errors import (
     AccessDenied,
     AccessTokenInvalid,
@@ -34,6 +35,7 @@ from tokstack.errors import (
     InvalidParams,
     InvalidRequest,
     InvalidScope,
+    PostingRefused,
     RateLimitExceeded,
     ScopeNotAuthorized,
     ServerError,
@@ -87,7 +89,12 @@ def error_for(rule: FaultRule) -> ApiError:
     """The error TikTok sends for ``rule.error`` on its endpoint, with the rule's overrides."""
     assert rule.error is not None
     table = _API_V2 if rule.endpoint in API_ENDPOINTS else _OAUTH
-    error = table[rule.error]()
+    posting = POSTING_ERRORS.get(rule.error)
+    error = (
+        PostingRefused(rule.error, posting, "The request was refused (an emulator fault).")
+        if posting is not None
+        else table[rule.error]()
+    )
     if rule.retry_after is not None and isinstance(error, SlowDown | RateLimitExceeded):
         error.retry_after = rule.retry_after
     if rule.status is not None:

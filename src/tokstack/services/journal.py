@@ -28,6 +28,12 @@ ENDPOINTS = {
     "/v2/user/info/": "user.info",
     "/v2/video/list/": "video.list",
     "/v2/video/query/": "video.query",
+    "/v2/post/publish/creator_info/query/": "post.creator_info",
+    "/v2/post/publish/video/init/": "post.video.init",
+    "/v2/post/publish/inbox/video/init/": "post.inbox.init",
+    "/v2/post/publish/status/fetch/": "post.status",
+    "/v2/post/publish/cancel/": "post.cancel",
+    "/upload/video/": "post.upload",
 }
 HEADERS = ("user-agent", "content-type", "authorization", "origin", "accept")
 WANTED = {name.encode(): name for name in HEADERS}
@@ -60,6 +66,8 @@ class Exchange:
     open_id: str | None = None
     app_id: int | None = None  # user info knows the app by id
     fault_ids: tuple[str, ...] = ()
+    body_size: int = 0  # a PUT's media: kept as its size and SHA-256, never its content
+    body_sha256: str | None = None
 
 
 def _pairs(raw: bytes) -> dict[str, str]:
@@ -149,6 +157,11 @@ class RequestJournal:
             "query": redaction.redact(query) if query.keys() & SECRET_NAMES else query,
             "form": redaction.redact(form) if form.keys() & SECRET_NAMES else form,
             "json": sent,
+            "body": (
+                {"size": exchange.body_size, "sha256": exchange.body_sha256}
+                if exchange.method == "PUT"
+                else None
+            ),
             "headers": headers,
             "status": exchange.status,
             "response": response,

@@ -41,6 +41,12 @@ class RateLimits:
         if wait:
             raise RateLimitExceeded(wait, detail=f"{endpoint} limit for app {app_id}")
 
+    async def per_token(self, endpoint: str, digest: str, limit: int) -> None:
+        """The Content Posting API's limits, per access token (creator info 20/min, ...)."""
+        wait = await self._hit(f"tok:{endpoint}:{digest[:32]}", limit)
+        if wait:
+            raise RateLimitExceeded(wait, detail=f"{endpoint} limit for one access token")
+
     async def token(self, client_key: str, app: App | None = None) -> None:
         limit = (app.rate_limit_per_minute if app else None) or self.token_per_minute
         # no client_key is longer than 64 characters: longer ones share one bucket, so a

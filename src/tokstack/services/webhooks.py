@@ -13,7 +13,9 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from tokstack.domain.models import WebhookEvent
 from tokstack.metrics import WEBHOOKS
@@ -34,6 +36,19 @@ def signature_header(secret: str, body: bytes, timestamp: int) -> str:
     """``TikTok-Signature: t=<unix>,s=<hex HMAC-SHA256(client_secret, t + "." + body)>``."""
     signed = f"{timestamp}.".encode() + body
     return f"t={timestamp},s={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
+
+
+def event_body(client_key: str, event: str, open_id: str, content: dict[str, Any], now: int) -> str:
+    """TikTok's webhook envelope; ``content`` is itself a JSON string, as TikTok sends it."""
+    return orjson.dumps(
+        {
+            "client_key": client_key,
+            "event": event,
+            "create_time": now,
+            "user_openid": open_id,
+            "content": orjson.dumps(content).decode(),
+        }
+    ).decode()
 
 
 def retry_at(event: WebhookEvent, now: int, base_delay: int) -> int | None:

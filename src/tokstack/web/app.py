@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from tokstack.config import Settings
 from tokstack.logs import configure_logging
+from tokstack.services.uploads import UPLOAD_PATH
 from tokstack.web import (
     account_routes,
     api_routes,
@@ -27,6 +28,7 @@ from tokstack.web import (
     observe,
     ops_routes,
     portal_routes,
+    posting_routes,
     video_routes,
 )
 from tokstack.web.container import Container, build, prepare_database, webhook_worker
@@ -41,6 +43,14 @@ def routes() -> list[BaseRoute]:
         Route("/v2/user/info/", api_routes.user_info, methods=["GET"]),
         Route("/v2/video/list/", video_routes.video_list, methods=["POST"]),
         Route("/v2/video/query/", video_routes.video_query, methods=["POST"]),
+        Route(
+            "/v2/post/publish/creator_info/query/", posting_routes.creator_info, methods=["POST"]
+        ),
+        Route("/v2/post/publish/video/init/", posting_routes.video_init, methods=["POST"]),
+        Route("/v2/post/publish/inbox/video/init/", posting_routes.inbox_init, methods=["POST"]),
+        Route("/v2/post/publish/status/fetch/", posting_routes.status_fetch, methods=["POST"]),
+        Route("/v2/post/publish/cancel/", posting_routes.cancel, methods=["POST"]),
+        Route(UPLOAD_PATH, posting_routes.upload, methods=["PUT"]),
         Route("/v2/oauth/token/", oauth_routes.token, methods=["POST"]),
         Route("/v2/oauth/revoke/", oauth_routes.revoke, methods=["POST"]),
         # TikTok's authorize page answers with and without the trailing slash
@@ -126,6 +136,9 @@ def create_app(container: Container | None = None) -> Observe:
         if owned and current.settings.webhooks:
             worker = webhook_worker(current)
             worker.start()
+        publisher = current.publisher if owned and current.settings.publisher else None
+        if publisher is not None:
+            publisher.start()
         metrics = asyncio.get_running_loop().create_task(observe.flush_metrics())
         try:
             yield
@@ -135,6 +148,8 @@ def create_app(container: Container | None = None) -> Observe:
                 await metrics
             if worker is not None:
                 await worker.stop()
+            if publisher is not None:
+                await publisher.stop()
             if owned:
                 await current.close()
 

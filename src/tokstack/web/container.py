@@ -24,7 +24,10 @@ from tokstack.services.faults import Faults
 from tokstack.services.inspector import Inspector
 from tokstack.services.journal import RequestJournal
 from tokstack.services.limits import RateLimits
+from tokstack.services.posting import Posting
+from tokstack.services.publisher import Publisher
 from tokstack.services.secret_box import SecretBox
+from tokstack.services.uploads import Uploads
 from tokstack.services.user_info import UserInfo
 from tokstack.services.videos import VideoDisplay
 from tokstack.services.webhooks import WebhookWorker
@@ -69,6 +72,8 @@ class Container:
     redis: Any = None
     signal: Any = None
     videos: VideoDisplay | None = None
+    posting: Posting | None = None
+    publisher: Publisher | None = None
     _closers: list[Any] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -188,6 +193,11 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     if faults is not None and webhook_log is not None:
         view = SqlWorldView(engine)
         inspector = Inspector(ctx, view, faults, clock_control, journal, webhook_log)
+    staging = settings.data_dir / "staging"
+    publisher = Publisher(
+        ctx, avatars.blobs, staging, faults=faults, poll_interval=settings.publish_poll_interval
+    )
+    uploads = Uploads(ctx, avatars.blobs, key, staging, publisher.wake)
     return Container(
         settings,
         ctx,
@@ -206,6 +216,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         redis,
         signal,
         VideoDisplay(avatars.blobs, key, settings.public_url),
+        Posting(ctx, uploads, publisher.wake),
+        publisher,
     )
 
 

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from tokstack import ids
 from tokstack.services.emulated_time import ClockControl
 from tokstack.services.faults import ConnectionDropped
+from tokstack.services.uploads import UPLOAD_PATH
 from tokstack.web import api_routes, fault_effects, limits, render
 from tokstack.web.container import Container
 from tokstack.web.edge import NOW, api_v2
@@ -74,7 +75,8 @@ class Tokstack:
         if container.clock_control is not None:
             await _catch_up(container.clock_control)
             scope[NOW] = container.ctx.clock.now()  # log_id timestamps on the emulated time
-        if container.journal is not None and scope["path"].startswith("/v2/"):
+        path = scope["path"]
+        if container.journal is not None and (path.startswith("/v2/") or path == UPLOAD_PATH):
             await journaled(self._serve, container.journal, scope, receive, send)
         else:
             await self._serve(scope, receive, send)

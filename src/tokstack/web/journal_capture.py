@@ -6,6 +6,7 @@ its answer finds the entry, whichever worker it asks next.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 
@@ -45,9 +46,18 @@ async def journaled(
         except Exception as exc:  # the journal must never cost the request its answer
             log.warning("could not journal %s %s: %s", exchange.method, exchange.path, exc)
 
+    digest = hashlib.sha256() if scope["method"] == "PUT" else None  # media: size and hash
+
     async def receiving() -> Message:
         message = await receive()
-        if message["type"] == "http.request" and len(exchange.body) < BODY_KEPT:
+        if message["type"] != "http.request":
+            return message
+        if digest is not None:
+            piece = message.get("body", b"")
+            digest.update(piece)
+            exchange.body_size += len(piece)
+            exchange.body_sha256 = digest.hexdigest() if not message.get("more_body") else None
+        elif len(exchange.body) < BODY_KEPT:
             exchange.body += message.get("body", b"")[: BODY_KEPT - len(exchange.body)]
         return message
 

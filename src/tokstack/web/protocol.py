@@ -7,7 +7,8 @@ user-info path. This subclass adds, per connection:
 - a request head (request line and headers) of at most ``MAX_HEAD`` bytes, else 431 and close
   (counted as received, so an unfinished header line cannot grow without bound);
 - the head within ``TOKSTACK_HEADER_TIMEOUT`` seconds of its first byte (or of the connection),
-  the body within ``TOKSTACK_BODY_TIMEOUT`` seconds of the head, else the connection is closed.
+  the body within ``TOKSTACK_BODY_TIMEOUT`` seconds of the head (plus, for a video chunk, its
+  declared size at 256 KB/s), else the connection is closed.
 
 Per-route body sizes are enforced in the application (``tokstack.web.limits``).
 """
@@ -22,6 +23,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 MAX_HEAD = 32 * 1024  # request line plus all headers
 HEAD_TOO_LARGE = b"Request header fields too large"
+UPLOAD_PATH = b"/upload/video/"  # the Content Posting API's upload_url
+MIN_UPLOAD_RATE = 256 * 1024  # bytes per second a chunk's upload may not fall below
+MAX_UPLOAD_WAIT = 900.0
 
 
 def _seconds(name: str, default: float) -> float:
@@ -126,18 +130,27 @@ class BoundedHttpTools(HttpToolsProtocol):
         self._awaiting_head = False
         self._head_bytes = 0
         super().on_headers_complete()
-        if self._expects_body():
-            self._expect(self.body_timeout)
+        declared = self._expects_body()
+        if declared:
+            self._expect(self.body_timeout + self._transfer_time(declared))
         else:
             self._done_waiting()
 
-    def _expects_body(self) -> bool:
+    def _expects_body(self) -> int:
+        """The declared body length (1 for a chunked body), 0 for none."""
         for name, value in self.headers:
             if name == b"content-length":
-                return value.strip() not in (b"", b"0")
+                text = value.strip()
+                return int(text) if text.isdigit() and len(text) < 16 else 1
             if name == b"transfer-encoding":
-                return True
-        return False
+                return 1
+        return 0
+
+    def _transfer_time(self, declared: int) -> float:
+        """Video chunks (up to 128 MB) get time for their size at a slow link's pace."""
+        if not self.url.startswith(UPLOAD_PATH):
+            return 0.0
+        return min(declared / MIN_UPLOAD_RATE, MAX_UPLOAD_WAIT)
 
     def on_message_complete(self) -> None:
         self._awaiting_head = True

@@ -27,6 +27,7 @@ from tokstack.domain.models import (
     WebhookEvent,
 )
 from tokstack.errors import Conflict, NotFound
+from tokstack.storage.sql.publishes import SqlPublishes
 from tokstack.storage.sql.tables import (
     apps,
     authorizations,
@@ -55,6 +56,8 @@ def _app(row: RowMapping) -> App:
         rate_limit_per_minute=row["rate_limit_per_minute"],
         client_secret_enc=row["client_secret_enc"],
         icon_key=row["icon_key"],
+        audited=bool(row["audited"]),
+        url_prefixes=tuple(u for u in row["url_prefixes"].split("\n") if u),
     )
 
 
@@ -214,6 +217,8 @@ class SqlApps(_Repo):
         self.changes.access = True  # secrets, scopes, limits: cached apps must go
         if "redirect_uris" in values:
             values["redirect_uris"] = "\n".join(values["redirect_uris"])
+        if "url_prefixes" in values:
+            values["url_prefixes"] = "\n".join(values["url_prefixes"])
         if "scopes" in values:
             values["scopes"] = scope_list.format_list(values["scopes"])
         row = await self._one(
@@ -483,6 +488,7 @@ class SqlUnit:
         self.tokens = SqlTokens(connection, changes)
         self.webhooks = SqlWebhooks(connection, changes)
         self.videos = SqlVideos(connection)
+        self.publishes = SqlPublishes(connection)
 
 
 _ACCESS_QUERY = (

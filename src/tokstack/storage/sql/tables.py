@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -55,6 +56,11 @@ apps = Table(
     Column("icon_key", String(128), nullable=True),
     Column("rate_limit_per_minute", Integer, nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    # the Content Posting API: unaudited apps post SELF_ONLY; PULL_FROM_URL needs a prefix
+    Column("audited", Boolean, nullable=False, default=False, server_default=false()),
+    Column(
+        "url_prefixes", Text, nullable=False, default="", server_default=""
+    ),  # newline-separated
 )
 
 users = Table(
@@ -170,7 +176,7 @@ videos = Table(
     Column("user_id", Id, ForeignKey("users.id"), nullable=False),
     Column("create_time", BigInteger, nullable=False),
     Column("title", String(600), nullable=False),
-    Column("description", String(600), nullable=False),
+    Column("description", Text, nullable=False),  # a post's caption: up to 2200 units
     Column("duration", Integer, nullable=False),
     Column("width", Integer, nullable=False),
     Column("height", Integer, nullable=False),
@@ -185,4 +191,34 @@ videos = Table(
     Column("cover_key", String(200), nullable=True),
     # a user's videos, newest first, for /v2/video/list/'s pages
     Index("ix_videos_user_id_create_time", "user_id", "create_time"),
+)
+
+# The Content Posting API: one row per init, the durable processing job leased by any worker.
+publishes = Table(
+    "publishes",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("app_id", Id, ForeignKey("apps.id"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # DIRECT_POST | INBOX_SHARE
+    Column("source", String(16), nullable=False),  # FILE_UPLOAD | PULL_FROM_URL
+    Column("status", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("post_info", Text, nullable=False),
+    Column("video_size", BigInteger, nullable=False),
+    Column("chunk_size", BigInteger, nullable=False),
+    Column("total_chunk_count", Integer, nullable=False),
+    Column("uploaded_bytes", BigInteger, nullable=False),
+    Column("downloaded_bytes", BigInteger, nullable=False),
+    Column("video_url", Text, nullable=True),
+    Column("upload_key", String(64), nullable=False),
+    Column("upload_expires_at", BigInteger, nullable=False),
+    Column("ready", Boolean, nullable=False),
+    Column("lease_until", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("fail_reason", String(64), nullable=True),
+    Column("video_id", String(19), nullable=True),
+    Index("ix_publishes_due", "ready", "status", "lease_until"),
+    Index("ix_publishes_user_created", "user_id", "created_at"),
 )

@@ -1,0 +1,213 @@
+"""Processing a publish: a durable job, leased by any worker (the webhooks' outbox pattern).
+
+A publish whose bytes are all in (or a pull) is claimed with a lease; the worker downloads
+or assembles the chunks, probes the media, checks TikTok's rules, cuts the cover, then in one
+transaction sets the outcome, adds the video (a direct post) or the draft (an upload), and
+queues the webhooks. A worker that dies mid-way leaves its lease to run out, and another
+worker takes the job again: a job survives a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tokstack.domain import posting as rules
+from tokstack.domain.faults import PROCESS, Facts
+from tokstack.domain.posting import MediaInfo, Publish
+from tokstack.domain.videos import Video
+from tokstack.services import media, pull_urls
+from tokstack.services.blobs import BlobStore
+from tokstack.services.context import Context
+from tokstack.services.faults import Faults
+from tokstack.services.webhooks import event_body
+from tokstack.storage.ports import Unit
+
+log = logging.getLogger("tokstack.publisher")
+LEASE = 600  # a job not finished in 10 minutes is taken again
+MAX_ATTEMPTS = 3
+DRAFT = "DRAFT"  # privacy_level of an upload waiting in the creator's inbox (never listed)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    fail_reason: str | None = None
+    video: Video | None = None
+
+
+class Publisher:
+    def __init__(
+        self, ctx: Context, blobs: BlobStore, staging: Path, *,
+        faults: Faults | None = None, poll_interval: float = 1.0,
+    ) -> None:  # fmt: skip
+        self.ctx = ctx
+        self.blobs = blobs
+        self.staging = staging
+        self.faults = faults  # emulator mode: "the next publish fails with …"
+        self.poll_interval = poll_interval
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """A job is ready in this process: no need to wait for the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        async with self.ctx.store.unit() as unit:
+            due = await unit.publishes.claim_due(self.ctx.clock.now(), LEASE, 4)
+        for publish in due:
+            try:
+                await self.process(publish)
+            except Exception:
+                log.exception("publish %s failed to process", publish.id)
+                if publish.attempts >= MAX_ATTEMPTS:
+                    await self._settle(publish, Outcome(rules.FAILED, "internal"))
+        return len(due)
+
+    async def _fault(self, publish: Publish) -> str | None:
+        if self.faults is None:
+            return None
+        async with self.ctx.store.read() as unit:
+            authorization = await unit.authorizations.find(publish.user_id, publish.app_id)
+        facts = Facts(PROCESS, open_id=authorization.open_id if authorization else None,
+                      app_id=publish.app_id)  # fmt: skip
+        outcome = await self.faults.check(facts)
+        return outcome.rule.error if outcome is not None and outcome.rule is not None else None
+
+    async def process(self, publish: Publish) -> None:
+        self.staging.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.staging, prefix="media-")
+        path = Path(name)
+        try:
+            await asyncio.to_thread(self._assemble, publish, fd)
+            outcome = await self._outcome(publish, path)
+            await self._settle(publish, outcome)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()  # noqa: ASYNC240  (a rename-sized call on a local disk)
+
+    def _assemble(self, publish: Publish, fd: int) -> None:
+        """The chunks of a file upload, in order, into the staging file (a pull: nothing)."""
+        with open(fd, "wb") as handle:
+            for index in range(publish.total_chunk_count):
+                if not self.blobs.read_into(publish.chunk_key(index), handle):
+                    raise RuntimeError(f"chunk {index} of {publish.id} is missing")
+
+    async def _outcome(self, publish: Publish, path: Path) -> Outcome:
+        if publish.source == rules.PULL_FROM_URL:
+            try:
+                size = await pull_urls.download(publish.video_url or "", path, self.ctx.emulator)
+            except pull_urls.PullFailed as exc:
+                log.info("publish %s: pull failed: %s", publish.id, exc)
+                return Outcome(rules.FAILED, "video_pull_failed")
+            async with self.ctx.store.unit() as unit:
+                await unit.publishes.finish_download(publish.id, size)
+        info = await asyncio.to_thread(media.probe, path)
+        reason = rules.media_failure(info, rules.MAX_DURATION_SEC) or await self._fault(publish)
+        if reason is not None:
+            return Outcome(rules.FAILED, reason)
+        assert info is not None
+        post = orjson.loads(publish.post_info)
+        cover = await asyncio.to_thread(media.cover_jpeg, path, post["video_cover_timestamp_ms"])
+        media_key, cover_key = f"vm{secrets.token_hex(12)}", f"vc{secrets.token_hex(12)}"
+        self.blobs.put(cover_key, cover)
+        self.blobs.put_file(media_key, path)
+        return Outcome(
+            rules.PUBLISH_COMPLETE
+            if publish.kind == rules.DIRECT_POST
+            else rules.SEND_TO_USER_INBOX,
+            video=self._video(publish, post, info, media_key, cover_key),
+        )
+
+    def _video(
+        self, publish: Publish, post: dict[str, Any], info: MediaInfo, media_key: str,
+        cover_key: str,
+    ) -> Video:  # fmt: skip
+        caption = str(post.get("title", ""))
+        return Video(
+            id=publish.video_id or str(7 * 10**18 + secrets.randbelow(10**18)),
+            user_id=publish.user_id,
+            create_time=self.ctx.clock.now(),
+            title=caption[:150],
+            description=caption,
+            duration=max(1, round(info.duration_ms / 1000)),
+            width=info.width,
+            height=info.height,
+            privacy_level=post["privacy_level"] if publish.kind == rules.DIRECT_POST else DRAFT,
+            like_count=0, comment_count=0, share_count=0, view_count=0,
+            is_aigc=bool(post.get("is_aigc", False)),
+            source="api",
+            media_key=media_key,
+            cover_key=cover_key,
+        )  # fmt: skip
+
+    async def _settle(self, publish: Publish, outcome: Outcome) -> None:
+        now = self.ctx.clock.now()
+        async with self.ctx.store.unit() as unit:
+            done = await unit.publishes.finish(
+                publish.id, now, status=outcome.status, fail_reason=outcome.fail_reason,
+                ready=False,
+            )  # fmt: skip
+            if done and outcome.video is not None:
+                await unit.videos.add(outcome.video)
+            if done:
+                await self._events(unit, publish, outcome, now)
+        if not done and outcome.video is not None:  # cancelled meanwhile: its files go
+            self.blobs.delete(outcome.video.media_key or "")
+            self.blobs.delete(outcome.video.cover_key or "")
+        for index in range(publish.total_chunk_count):
+            self.blobs.delete(publish.chunk_key(index))
+
+    async def _events(self, unit: Unit, publish: Publish, outcome: Outcome, now: int) -> None:
+        app = await unit.apps.get(publish.app_id)
+        authorization = await unit.authorizations.find(publish.user_id, publish.app_id)
+        if app is None or not app.webhook_url or authorization is None:
+            return
+        kind = publish.kind
+        events: list[tuple[str, dict[str, Any]]] = []
+        if outcome.status == rules.FAILED:
+            events.append(("post.publish.failed", {"reason": outcome.fail_reason}))
+        elif outcome.status == rules.SEND_TO_USER_INBOX:
+            events.append(("post.publish.inbox_delivered", {}))
+        else:
+            events.append(("post.publish.complete", {}))
+            if outcome.video is not None and outcome.video.public:
+                events.append(("post.publish.publicly_available", {"post_id": outcome.video.id}))
+        for name, content in events:
+            body = event_body(
+                app.client_key, name, authorization.open_id,
+                {"publish_id": publish.id, **content, "publish_type": kind}, now,
+            )  # fmt: skip
+            await unit.webhooks.enqueue(app.id, app.webhook_url, body, now)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                while await self.run_once():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("publisher pass failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self.run(), name="publisher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
