@@ -44,11 +44,13 @@ def wait_until(check: object, timeout: float = 30.0, what: str = "service") -> N
 def tokstack_node(env: dict[str, str], port: int, workers: int = 1) -> Iterator[str]:
     script = Path(sys.executable).with_name("tokstack")
     url = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (closed below, after the process)
     process = subprocess.Popen(
         [str(script), "serve", "--port", str(port), "--workers", str(workers)],
         env={**os.environ, "TOKSTACK_PUBLIC_URL": url, **env},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # a file, not a pipe nobody reads: past 64 KB of logs the server would block writing
+        stderr=log,
         start_new_session=True,
     )
     try:
@@ -64,6 +66,7 @@ def tokstack_node(env: dict[str, str], port: int, workers: int = 1) -> Iterator[
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        log.close()
 
 
 class OwnRedis:

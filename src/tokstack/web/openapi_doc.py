@@ -388,6 +388,7 @@ def build() -> dict[str, Any]:
     from tokstack.web.openapi_emulator import emulator  # it builds on the helpers above
     from tokstack.web.openapi_grants import grant_paths
     from tokstack.web.openapi_inspector import inspector_paths
+    from tokstack.web.openapi_posting import posting_paths
     from tokstack.web.openapi_seed import seed_path, seed_schemas
     from tokstack.web.openapi_videos import video_paths
 
@@ -401,6 +402,7 @@ def build() -> dict[str, Any]:
         seed_path(),
         inspector_paths(),
         video_paths(),
+        posting_paths(),
     )
     doc["components"]["schemas"].update(seed_schemas())
     for part in parts:
