@@ -36,7 +36,7 @@ async def emulated(tmp_path: Path) -> AsyncIterator[tuple[Container, httpx.Async
 class _Files(http.server.BaseHTTPRequestHandler):
     video = b""
 
-    def do_GET(self) -> None:  # noqa: N802  (the standard library's name)
+    def do_GET(self) -> None:
         if self.path == "/moved.mp4":
             self.send_response(302)
             self.send_header("Location", "/clip.mp4")

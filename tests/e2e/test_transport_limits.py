@@ -132,3 +132,26 @@ def test_a_body_over_the_limit_without_length_is_413(server: tuple[str, int]) ->
     response = httpx.post(f"{server[0]}/v2/oauth/revoke/", content=chunks())
     assert response.status_code == 413
     assert response.json()["error"] == "invalid_request"
+
+
+def test_a_large_bodys_last_read_is_not_counted_as_a_head(server: tuple[str, int]) -> None:
+    """Two 1 MB bodies on one connection, sent in one write each: the read that ends a body
+    once counted toward the next head's 32 KB and the request was refused with 431."""
+    url, port = server
+    body = b"x" * (1024 * 1024)
+    head = (
+        b"PUT /upload/video/?upload_id=x&upload_token=1.x HTTP/1.1\r\nHost: t\r\n"
+        b"Content-Range: bytes 0-1048575/1048576\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    with connect(port) as sock:
+        for _ in range(2):
+            sock.sendall(head + body)
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += sock.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 403"), answer[:100]  # the URL is forged
+            length = int(answer.split(b"content-length: ")[1].split(b"\r\n")[0])
+            rest = answer.split(b"\r\n\r\n", 1)[1]
+            while len(rest) < length:
+                rest += sock.recv(65536)

@@ -9,6 +9,7 @@ import typer
 from tokstack.cli.runtime import JsonFlag, emit, emit_list, fail, run
 from tokstack.domain import scopes as scope_list
 from tokstack.domain.redirect_uris import PLATFORMS
+from tokstack.errors import ValidationError
 from tokstack.services import accounts, directory
 from tokstack.services.context import Context
 from tokstack.services.tokens import issue_for_user
@@ -29,6 +30,12 @@ def app_create(
     redirect_uri: Annotated[list[str] | None, typer.Option(help="Repeat for more.")] = None,
     scopes: Annotated[str | None, typer.Option(help="Comma list, e.g. user.info.basic")] = None,
     webhook_url: Annotated[str | None, typer.Option()] = None,
+    audited: Annotated[
+        bool, typer.Option("--audited", help="May post publicly (else SELF_ONLY only).")
+    ] = False,
+    url_prefix: Annotated[
+        list[str] | None, typer.Option(help="Verified for PULL_FROM_URL; repeat for more.")
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """Register an app; prints its client_secret once."""
@@ -44,6 +51,8 @@ def app_create(
             redirect_uri_list=redirect_uri or [],
             scope_list=_scopes(scopes),
             webhook_url=webhook_url,
+            audited=audited,
+            url_prefixes=url_prefix or [],
         )
 
     new = run(call)
@@ -54,6 +63,46 @@ def app_create(
         payload,
         f"app {app.name} created\nclient_key:    {app.client_key}\n"
         f"client_secret: {new.client_secret}  (shown once)",
+    )
+
+
+@app_cmd.command("set")
+def app_set(
+    client_key: Annotated[str, typer.Option()],
+    audited: Annotated[
+        bool | None,
+        typer.Option("--audited/--unaudited", help="Whether the app may post publicly."),
+    ] = None,
+    url_prefix: Annotated[
+        list[str] | None,
+        typer.Option(help="Replaces the verified URL prefixes; repeat for more."),
+    ] = None,
+    clear_url_prefixes: Annotated[bool, typer.Option("--clear-url-prefixes")] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Change an app's Content Posting API settings (audited, verified URL prefixes)."""
+    values: dict[str, Any] = {}
+    if audited is not None:
+        values["audited"] = audited
+    if url_prefix or clear_url_prefixes:
+        try:
+            values["url_prefixes"] = accounts.check_url_prefixes(url_prefix or [])
+        except ValidationError as exc:
+            fail(str(exc), 2)
+    if not values:
+        fail("nothing to change: give --audited/--unaudited or --url-prefix", 2)
+
+    async def call(ctx: Context) -> Any:
+        async with ctx.store.unit() as unit:
+            app = await accounts.require_app(unit, client_key)
+            return await unit.apps.update(app.id, **values)
+
+    app = run(call)
+    emit(
+        json,
+        directory.app_view(app),
+        f"{app.client_key}: {'audited' if app.audited else 'unaudited'}; "
+        f"verified URL prefixes: {', '.join(app.url_prefixes) or 'none'}",
     )
 
 

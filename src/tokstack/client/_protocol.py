@@ -33,9 +33,12 @@ class Request:
     form: Mapping[str, str] | None = None
     idempotent: bool = False  # only these are ever retried
     json_body: Any = None
+    content: bytes | None = None  # a video chunk
 
     @property
     def body(self) -> bytes | None:
+        if self.content is not None:
+            return self.content
         if self.json_body is not None:
             return json.dumps(self.json_body, separators=(",", ":")).encode()
         return urlencode(self.form).encode() if self.form is not None else None

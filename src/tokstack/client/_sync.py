@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 import httpx
 
+from tokstack.client import _posting as posting
 from tokstack.client import _protocol as protocol
 from tokstack.client.errors import TikTokClientError
 from tokstack.client.models import (
@@ -16,6 +17,8 @@ from tokstack.client.models import (
     DEFAULT_VIDEO_FIELDS,
     AuthorizeURL,
     ClientToken,
+    CreatorInfo,
+    PublishStatus,
     TokenSet,
     User,
     Video,
@@ -183,3 +186,62 @@ class TikTok:
             self.endpoints, access_token, protocol.comma_list(fields), video_ids
         )
         return protocol.video_list(self._send(request))
+
+    # --- the Content Posting API --------------------------------------------------------
+
+    def creator_info(self, access_token: str) -> CreatorInfo:
+        """Who would post, and the privacy levels they may choose (scope video.publish)."""
+        return posting.creator_info(
+            self._send(posting.creator_info_request(self.endpoints, access_token))
+        )
+
+    def publish_status(self, access_token: str, publish_id: str) -> PublishStatus:
+        request = posting.status_request(self.endpoints, access_token, publish_id)
+        return posting.publish_status(publish_id, self._send(request))
+
+    def post_video(
+        self, access_token: str, video: posting.Video, post_info: Mapping[str, Any], *,
+        chunk_size: int | None = None, wait: bool = True, poll_interval: float = 1.0,
+        max_wait: float = 600.0,
+    ) -> PublishStatus:  # fmt: skip
+        """A direct post (scope video.publish) of a file, its bytes, or a URL (PULL_FROM_URL):
+        the init, the upload in TikTok's chunks, then (``wait``) the status polled until done
+        (every ``poll_interval`` seconds, for ``max_wait`` at most)."""
+        return self._publish(access_token, video, post_info, False, chunk_size, wait,
+                             poll_interval, max_wait)  # fmt: skip
+
+    def upload_video(
+        self, access_token: str, video: posting.Video, *, chunk_size: int | None = None,
+        wait: bool = True, poll_interval: float = 1.0, max_wait: float = 600.0,
+    ) -> PublishStatus:  # fmt: skip
+        """An upload to the creator's drafts (scope video.upload), as ``post_video``."""
+        return self._publish(access_token, video, None, True, chunk_size, wait, poll_interval,
+                             max_wait)  # fmt: skip
+
+    def _publish(
+        self, token: str, video: posting.Video, post_info: Mapping[str, Any] | None,
+        inbox: bool, chunk_size: int | None, wait: bool, poll_interval: float, max_wait: float,
+    ) -> PublishStatus:  # fmt: skip
+        plan = None if posting.is_url(video) else posting.plan(posting.size_of(video), chunk_size)
+        source = plan.source_info if plan else {"source": "PULL_FROM_URL", "video_url": video}
+        init = posting.init_request(self.endpoints, token, inbox, source, post_info)
+        data = self._send(init).get("data", {})
+        publish_id = str(data.get("publish_id", ""))
+        if plan is not None:
+            self._upload(str(data.get("upload_url", "")), video, plan)
+        status = self.publish_status(token, publish_id)
+        for _ in range(posting.polls(wait, poll_interval, max_wait)):
+            if status.done:
+                break
+            self._sleep(poll_interval)
+            status = self.publish_status(token, publish_id)
+        return status
+
+    def _upload(self, url: str, video: posting.Video, plan: posting.Plan) -> None:
+        kind = posting.media_type(video)
+        with posting.opened(video) as handle:
+            for index in range(plan.count):
+                first, last = plan.span(index)
+                content = posting.read_chunk(video, handle, first, last)
+                headers = posting.chunk_headers(kind, first, last, plan.size)
+                self._send(protocol.Request("PUT", url, headers, content=content))

@@ -156,3 +156,65 @@ class VideoPage:
     videos: tuple[Video, ...]
     cursor: int
     has_more: bool
+
+
+@dataclass(frozen=True)
+class CreatorInfo:
+    """``/v2/post/publish/creator_info/query/``: who posts, and what they may choose."""
+
+    username: str
+    nickname: str
+    avatar_url: str
+    privacy_level_options: tuple[str, ...]
+    comment_disabled: bool
+    duet_disabled: bool
+    stitch_disabled: bool
+    max_video_post_duration_sec: int
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> CreatorInfo:
+        return cls(
+            username=str(data.get("creator_username", "")),
+            nickname=str(data.get("creator_nickname", "")),
+            avatar_url=str(data.get("creator_avatar_url", "")),
+            privacy_level_options=tuple(data.get("privacy_level_options", ())),
+            comment_disabled=bool(data.get("comment_disabled", False)),
+            duet_disabled=bool(data.get("duet_disabled", False)),
+            stitch_disabled=bool(data.get("stitch_disabled", False)),
+            max_video_post_duration_sec=int(data.get("max_video_post_duration_sec", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class PublishStatus:
+    """Where a publish stands (``/v2/post/publish/status/fetch/``)."""
+
+    publish_id: str
+    status: str
+    fail_reason: str | None = None
+    post_ids: tuple[str, ...] = ()  # TikTok's publicaly_available_post_id
+    uploaded_bytes: int | None = None
+    downloaded_bytes: int | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED")
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "FAILED"
+
+    @classmethod
+    def from_data(cls, publish_id: str, data: Mapping[str, Any]) -> PublishStatus:
+        def count(name: str) -> int | None:
+            value = data.get(name)
+            return int(value) if value is not None else None
+
+        return cls(
+            publish_id=publish_id,
+            status=str(data.get("status", "")),
+            fail_reason=data.get("fail_reason"),
+            post_ids=tuple(str(i) for i in data.get("publicaly_available_post_id") or ()),
+            uploaded_bytes=count("uploaded_bytes"),
+            downloaded_bytes=count("downloaded_bytes"),
+        )

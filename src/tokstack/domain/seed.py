@@ -42,6 +42,8 @@ class SeedApp:
     redirect_uris: tuple[str, ...] = ()
     scopes: tuple[str, ...] = ()
     webhook_url: str | None = None
+    audited: bool = False
+    url_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,8 @@ def _app(i: int, a: dict[str, Any]) -> SeedApp:
         redirect_uris=tuple(a.get("redirect_uris", [])),
         scopes=tuple(a.get("scopes", [])),
         webhook_url=a.get("webhook_url"),
+        audited=bool(a.get("audited", False)),
+        url_prefixes=tuple(a.get("url_prefixes", [])),
     )
 
 

@@ -82,6 +82,27 @@ def app_scopes(platform: str, requested: Sequence[str]) -> tuple[str, ...]:
     return scopes.canonical([scopes.BASIC, *requested])
 
 
+MAX_URL_PREFIXES = 20
+
+
+def check_url_prefixes(prefixes: Sequence[str]) -> tuple[str, ...]:
+    """Verified URL prefixes for PULL_FROM_URL: absolute http(s) URLs with a host, a path
+    after it (``https://cdn.example/`` at least), at most 20 of 500 characters each."""
+    found = tuple(dict.fromkeys(p.strip() for p in prefixes if p.strip()))
+    if len(found) > MAX_URL_PREFIXES:
+        raise ValidationError(f"at most {MAX_URL_PREFIXES} verified URL prefixes")
+    for prefix in found:
+        parts = urlsplit(prefix)
+        if (
+            len(prefix) > 500 or parts.scheme not in ("https", "http") or not parts.hostname
+            or not parts.path or parts.username or parts.query or parts.fragment
+        ):  # fmt: skip
+            raise ValidationError(
+                f"{prefix!r} is not a URL prefix like https://cdn.example.com/videos/"
+            )
+    return found
+
+
 def check_webhook_url(url: str | None) -> str | None:
     if not url:
         return None
@@ -108,8 +129,11 @@ async def create_app(
     webhook_url: str | None = None,
     client_key: str | None = None,
     client_secret: str | None = None,
+    audited: bool = False,
+    url_prefixes: Sequence[str] = (),
 ) -> NewApp:
     name = _text(name, "name", 200)
+    prefixes = check_url_prefixes(url_prefixes)
     uris = tuple(dict.fromkeys(u.strip() for u in redirect_uri_list if u.strip()))
     bad = redirect_uris.problems(platform, uris, emulator=ctx.emulator)
     if bad:
@@ -134,6 +158,8 @@ async def create_app(
             )
         except Conflict:
             raise Conflict(f"client key {client_key!r} is taken") from None
+        if audited or prefixes:
+            app = await unit.apps.update(app.id, audited=audited, url_prefixes=prefixes)
     return NewApp(app, secret)
 
 

@@ -30,6 +30,8 @@ def app_view(app: App) -> dict[str, Any]:
         "scopes": list(app.scopes),
         "webhook_url": app.webhook_url,
         "rate_limit_per_minute": app.rate_limit_per_minute,
+        "audited": app.audited,
+        "url_prefixes": list(app.url_prefixes),
         "created_at": app.created_at,
     }
 

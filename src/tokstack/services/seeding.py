@@ -68,6 +68,7 @@ async def check(ctx: Context, source: SeedSource) -> dict[str, bytes]:
             problems.found.append(f"{app.path}.redirect_uris: {where}: {reason}")
         scopes = problems.check(f"{app.path}.scopes", accounts.app_scopes, app.platform, app.scopes)
         problems.check(f"{app.path}.webhook_url", accounts.check_webhook_url, app.webhook_url)
+        problems.check(f"{app.path}.url_prefixes", accounts.check_url_prefixes, app.url_prefixes)
         app_scopes[_client_key(app)] = scopes or ()
     avatars: dict[str, bytes] = {}
     for user in seed.users:
@@ -184,6 +185,8 @@ async def _app(ctx: Context, spec: SeedApp, developer_ids: dict[str, int]) -> di
             webhook_url=spec.webhook_url,
             client_key=client_key,
             client_secret=spec.client_secret,
+            audited=spec.audited,
+            url_prefixes=spec.url_prefixes,
         ),
     )
     return answer | {

@@ -100,8 +100,11 @@ class Tokstack:
         redirect_uris: Sequence[str] | None = None,
         scopes: str | Sequence[str] | None = None,
         webhook_url: str | None = None,
+        audited: bool = False,
+        url_prefixes: Sequence[str] = (),
     ) -> App:
-        """A new app, approved for ``scopes`` (default: the three user.info scopes)."""
+        """A new app, approved for ``scopes`` (default: the three user.info scopes);
+        ``audited`` lets it post publicly, ``url_prefixes`` are verified for PULL_FROM_URL."""
         name = name or f"App {self._next()}"
         uris = list(redirect_uris) if redirect_uris is not None else [DEFAULT_REDIRECT]
         secret = f"pytest{uuid.uuid4().hex}"
@@ -115,6 +118,10 @@ class Tokstack:
         }
         if webhook_url is not None:
             spec["webhook_url"] = webhook_url
+        if audited:
+            spec["audited"] = True
+        if url_prefixes:
+            spec["url_prefixes"] = list(url_prefixes)
         done = self.seed({"developers": [{"name": DEVELOPER}], "apps": [spec]})["apps"][0]
         if not done["created"]:
             raise ControlError(409, f"an app named {name!r} exists already in this test")

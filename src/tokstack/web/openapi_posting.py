@@ -149,7 +149,7 @@ def posting_paths() -> dict[str, Any]:
                 "duet_disabled": _BOOL,
                 "stitch_disabled": _BOOL,
                 "max_video_post_duration_sec": _INT,
-            },  # fmt: skip
+            },
             None,
         ),
         "/v2/post/publish/video/init/": _operation(
@@ -185,7 +185,7 @@ def posting_paths() -> dict[str, Any]:
                 "publicaly_available_post_id": {"type": "array", "items": _INT},
                 "uploaded_bytes": _INT,
                 "downloaded_bytes": _INT,
-            },  # fmt: skip
+            },
             publish_id,
         ),
         "/v2/post/publish/cancel/": _operation(

@@ -102,10 +102,13 @@ class BoundedHttpTools(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
+        before = self._awaiting_head
         super().data_received(data)
         # httptools buffers an unfinished header line without calling back, so the bytes of
-        # an unfinished head are counted here (at most one read past the limit is held)
-        if self._awaiting_head and not self._refused:
+        # an unfinished head are counted here (at most one read past the limit is held). A
+        # read that ended a body is not a head's: a large body's last read once counted as
+        # one and a video chunk was refused with 431.
+        if before and self._awaiting_head and not self._refused:
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD:
                 self._refuse(b"431 Request Header Fields Too Large", HEAD_TOO_LARGE)
