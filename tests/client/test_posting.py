@@ -24,10 +24,10 @@ def test_post_a_file_in_three_chunks(tokstack: Tokstack, tmp_path: Path) -> None
     with tokstack.client(app) as tiktok:
         info = tiktok.creator_info(tokens.access_token)
         assert isinstance(info, CreatorInfo) and info.username == "poster"
+        post_info = {"title": "three chunks", "privacy_level": info.privacy_level_options[0]}
         done = tiktok.post_video(
-            tokens.access_token, video, {"title": "three chunks", "privacy_level": info.privacy_level_options[0]},
-            chunk_size=5 * MB, poll_interval=0.2,
-        )  # fmt: skip
+            tokens.access_token, video, post_info, chunk_size=5 * MB, poll_interval=0.2
+        )
         assert isinstance(done, PublishStatus) and done.status == "PUBLISH_COMPLETE", done
         assert done.uploaded_bytes == 16 * MB and len(done.post_ids) == 1
         (listed,) = tiktok.videos(tokens.access_token).videos

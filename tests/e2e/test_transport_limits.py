@@ -137,7 +137,7 @@ def test_a_body_over_the_limit_without_length_is_413(server: tuple[str, int]) ->
 def test_a_large_bodys_last_read_is_not_counted_as_a_head(server: tuple[str, int]) -> None:
     """Two 1 MB bodies on one connection, sent in one write each: the read that ends a body
     once counted toward the next head's 32 KB and the request was refused with 431."""
-    url, port = server
+    _, port = server
     body = b"x" * (1024 * 1024)
     head = (
         b"PUT /upload/video/?upload_id=x&upload_token=1.x HTTP/1.1\r\nHost: t\r\n"
