@@ -10,7 +10,7 @@ import httpx
 from tests.conftest import PUBLIC_URL, World
 from tokstack.web.container import Container
 
-SCOPES = "user.info.basic,video.list,video.publish,video.upload"
+SCOPES = "user.info.basic,user.info.stats,video.list,video.publish,video.upload"
 INIT = "/v2/post/publish/video/init/"
 INBOX = "/v2/post/publish/inbox/video/init/"
 STATUS = "/v2/post/publish/status/fetch/"

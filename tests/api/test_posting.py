@@ -24,6 +24,7 @@ from tests.api.posting_helpers import (
 from tests.conftest import PUBLIC_URL, World
 from tests.media import clip, padded
 from tokstack.clock import FrozenClock
+from tokstack.services import profile
 from tokstack.services.context import Context
 from tokstack.web.container import Container
 
@@ -306,3 +307,23 @@ async def test_webhooks_of_a_post(
     assert events["post.publish.failed"] == {
         "publish_id": failed_id, "reason": "frame_rate_check_failed", "publish_type": "DIRECT_POST",
     }  # fmt: skip
+
+
+async def test_video_count_follows_public_videos_unless_set(
+    client: httpx.AsyncClient, container: Container, ctx: Context, alice: Poster
+) -> None:
+    async def count() -> int:
+        answer = await client.get("/v2/user/info/?fields=video_count", headers=alice.headers)
+        return int(answer.json()["data"]["user"]["video_count"])
+
+    assert await count() == 0
+    await post(client, alice, clip())
+    await post(client, alice, clip(), privacy="SELF_ONLY")
+    await process(container)
+    assert await count() == 1
+    await profile.operator_update(ctx, "alice", video_count=40)
+    await post(client, alice, clip())
+    await process(container)
+    assert await count() == 40  # set by hand: it wins
+    await profile.operator_update(ctx, "alice", count_videos=True)
+    assert await count() == 2

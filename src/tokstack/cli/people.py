@@ -82,7 +82,12 @@ def user_update(
     followers: Annotated[int | None, typer.Option(help="follower_count")] = None,
     following: Annotated[int | None, typer.Option(help="following_count")] = None,
     likes: Annotated[int | None, typer.Option(help="likes_count")] = None,
-    videos: Annotated[int | None, typer.Option(help="video_count")] = None,
+    videos: Annotated[
+        int | None, typer.Option(help="video_count (else the user's public videos)")
+    ] = None,
+    count_videos: Annotated[
+        bool, typer.Option("--count-videos", help="video_count counts public videos again")
+    ] = False,
     json: JsonFlag = False,
 ) -> None:
     """Operator changes: verification and profile statistics."""
@@ -96,6 +101,7 @@ def user_update(
             following_count=following,
             likes_count=likes,
             video_count=videos,
+            count_videos=count_videos,
         )
 
     updated = run(call)

@@ -51,9 +51,14 @@ async def change_password(ctx: Context, user: User, current: str, new: str) -> N
         await unit.users.update(user.id, password_hash=hashed, updated_at=ctx.clock.now())
 
 
-async def operator_update(ctx: Context, username: str, **changes: int | bool | None) -> User:
-    """Stats and verification, set by an operator."""
+async def operator_update(
+    ctx: Context, username: str, count_videos: bool = False, **changes: int | bool | None
+) -> User:
+    """Stats and verification, set by an operator. A video_count set here wins over the
+    user's public videos until ``count_videos`` hands it back to them."""
     values = {k: v for k, v in changes.items() if v is not None}
+    if count_videos and "video_count" in values:
+        raise ValidationError("give a video count or count the videos, not both")
     for name in STATS:
         if name in values and int(values[name]) < 0:
             raise ValidationError(f"{name} must not be negative")
@@ -61,6 +66,9 @@ async def operator_update(ctx: Context, username: str, **changes: int | bool | N
         user = await unit.users.by_username(username)
         if user is None:
             raise NotFound(f"no user named {username!r}")
+        if count_videos:
+            values["video_count"] = await unit.videos.count_public(user.id)
+            values["video_count_set"] = False
         if not values:
             return user
         return await unit.users.update(user.id, updated_at=ctx.clock.now(), **values)

@@ -76,7 +76,7 @@ _USER_COLUMNS = [
     "status",
     "created_at",
 ]
-_USER_WRITABLE = {*_USER_COLUMNS, "updated_at"}
+_USER_WRITABLE = {*_USER_COLUMNS, "updated_at", "video_count_set"}
 
 
 def _user(row: RowMapping) -> User:
@@ -273,6 +273,8 @@ class SqlUsers(_Repo):
         if unknown:
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
         self.changes.access = True
+        if "video_count" in values:  # set by hand: no longer counted from the videos
+            values.setdefault("video_count_set", True)
         row = await self._one(
             update(users).where(users.c.id == user_id).values(**values).returning(users)
         )
@@ -487,7 +489,7 @@ class SqlUnit:
         self.authorizations = SqlAuthorizations(connection, changes)
         self.tokens = SqlTokens(connection, changes)
         self.webhooks = SqlWebhooks(connection, changes)
-        self.videos = SqlVideos(connection)
+        self.videos = SqlVideos(connection, changes)
         self.publishes = SqlPublishes(connection)
 
 

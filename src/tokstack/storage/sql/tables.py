@@ -76,6 +76,8 @@ users = Table(
     Column("following_count", BigInteger, nullable=False, default=0),
     Column("likes_count", BigInteger, nullable=False, default=0),
     Column("video_count", BigInteger, nullable=False, default=0),
+    # False: video_count is kept equal to the user's public videos; True: an operator set it
+    Column("video_count_set", Boolean, nullable=False, default=False, server_default=false()),
     Column("avatar_key", String(128), nullable=True),
     Column("status", String(16), nullable=False, default="active"),
     Column("created_at", BigInteger, nullable=False),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tokstack.domain.videos import Video
 from tokstack.errors import Conflict
-from tokstack.storage.sql.tables import videos
+from tokstack.storage.sql.tables import users, videos
 
 _COLUMNS = tuple(c.name for c in videos.columns)
 
@@ -22,15 +23,42 @@ def _video(row: RowMapping) -> Video:
 
 
 class SqlVideos:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, changes: Any) -> None:
         self.db = connection
+        self.changes = changes  # a count moved: cached user info must go
+
+    async def _count(self, user_id: int, delta: int) -> None:
+        """The user's video_count follows their public videos, unless an operator set it."""
+        await self.db.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.video_count_set.is_(False))
+            .values(video_count=users.c.video_count + delta)
+        )
+        self.changes.access = True
 
     async def add(self, video: Video) -> Video:
         try:
             await self.db.execute(insert(videos).values(**asdict(video)))
         except IntegrityError as exc:
             raise Conflict(str(exc.orig)) from exc
+        if video.public:
+            await self._count(video.user_id, 1)
         return video
+
+    async def set_privacy(self, video_id: str, privacy_level: str, create_time: int) -> bool:
+        """A draft posted (or a video's privacy changed); the count follows."""
+        found = await self.get(video_id)
+        if found is None:
+            return False
+        await self.db.execute(
+            update(videos)
+            .where(videos.c.id == video_id)
+            .values(privacy_level=privacy_level, create_time=create_time)
+        )
+        now_public = privacy_level == "PUBLIC_TO_EVERYONE"
+        if now_public != found.public:
+            await self._count(found.user_id, 1 if now_public else -1)
+        return True
 
     async def get(self, video_id: str) -> Video | None:
         row = (await self.db.execute(select(videos).where(videos.c.id == video_id))).mappings()
@@ -75,4 +103,6 @@ class SqlVideos:
         found = await self.get(video_id)
         if found is not None:
             await self.db.execute(delete(videos).where(videos.c.id == video_id))
+            if found.public:
+                await self._count(found.user_id, -1)
         return found

@@ -24,6 +24,13 @@ def upgrade() -> None:
             sa.Column("audited", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch.add_column(sa.Column("url_prefixes", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("users") as batch:
+        # video_count counts the user's public videos unless an operator set it
+        batch.add_column(
+            sa.Column("video_count_set", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    # before this revision video_count was only ever set by hand
+    op.execute(sa.text("UPDATE users SET video_count_set = TRUE WHERE video_count <> 0"))
     with op.batch_alter_table("videos") as batch:
         # a post's caption holds up to 2200 UTF-16 units
         batch.alter_column("description", type_=sa.Text(), existing_nullable=False)
@@ -65,6 +72,8 @@ def downgrade() -> None:
     op.drop_table("publishes")
     with op.batch_alter_table("videos") as batch:
         batch.alter_column("description", type_=sa.String(length=600), existing_nullable=False)
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("video_count_set")
     with op.batch_alter_table("apps") as batch:
         batch.drop_column("url_prefixes")
         batch.drop_column("audited")
