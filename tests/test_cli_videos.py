@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.media import clip
 from tests.test_cli import env, ok  # noqa: F401 - the fixture
 from tokstack.cli.main import cli
 from tokstack.cli.runtime import load_settings
@@ -61,3 +62,26 @@ def test_list_and_delete(env: dict[str, str], tmp_path: Path) -> None:  # noqa: 
 def test_usage_errors(env: dict[str, str], args: list[str]) -> None:  # noqa: F811
     result = runner.invoke(cli, args)
     assert result.exit_code == 2
+
+
+def test_create_from_a_media_file(env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    ok("user", "create", "--username", "emil", "--display-name", "Emil")
+    source = tmp_path / "clip.mp4"
+    source.write_bytes(clip(2.0, 480, 480, 24))
+    made = runner.invoke(
+        cli,
+        ["video", "create", "--username", "emil", "--file", str(source), "--title", "hi",
+         "--likes", "7", "--privacy", "SELF_ONLY", "--json"],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    video = json.loads(made.stdout)
+    assert (video["duration"], video["width"], video["height"]) == (2, 480, 480)
+    assert video["like_count"] == 7 and video["source"] == "cli" and video["id"].isdigit()
+    assert source.exists()  # copied, not moved
+    stored = [p for p in (tmp_path / "blobs").rglob("vm*") if p.is_file()]
+    assert len(stored) == 1 and stored[0].read_bytes() == source.read_bytes()
+    text = tmp_path / "notes.txt"
+    text.write_text("not a video")
+    refused = runner.invoke(cli, ["video", "create", "--username", "emil", "--file", str(text)])
+    assert refused.exit_code == 1 and "not a video" in refused.output
+    assert [p for p in (tmp_path / "blobs").rglob("vm*") if p.is_file()] == stored

@@ -1,8 +1,8 @@
-"""``tokstack video …``: a user's videos (creating one from a media file comes with the
-videos issue's media part)."""
+"""``tokstack video …``: a user's videos, made from real media files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,6 +12,35 @@ from tokstack.services import video_catalog
 from tokstack.services.context import Context
 
 video = typer.Typer(help="Users' videos.", no_args_is_help=True)
+
+
+@video.command("create")
+def video_create(
+    username: Annotated[str, typer.Option()],
+    file: Annotated[Path, typer.Option(exists=True, dir_okay=False, readable=True)],
+    title: Annotated[str, typer.Option()] = "",
+    description: Annotated[str, typer.Option()] = "",
+    privacy: Annotated[str, typer.Option(help="PUBLIC_TO_EVERYONE, SELF_ONLY, ...")] = (
+        "PUBLIC_TO_EVERYONE"
+    ),
+    likes: Annotated[int, typer.Option(min=0)] = 0,
+    comments: Annotated[int, typer.Option(min=0)] = 0,
+    shares: Annotated[int, typer.Option(min=0)] = 0,
+    views: Annotated[int, typer.Option(min=0)] = 0,
+    aigc: Annotated[bool, typer.Option("--aigc", help="is_aigc")] = False,
+    json: JsonFlag = False,
+) -> None:
+    """Add a video from a media file (MP4, MOV or WebM): probed, its cover its first frame."""
+    counts = {"likes": likes, "comments": comments, "shares": shares, "views": views}
+
+    async def call(ctx: Context) -> dict[str, Any]:
+        return await video_catalog.create(
+            ctx, username, file, title=title, description=description, privacy_level=privacy,
+            counts=counts, is_aigc=aigc,
+        )  # fmt: skip
+
+    made = run(call)
+    emit(json, made, f"video {made['id']} created for {username} ({made['duration']} s)")
 
 
 @video.command("list")

@@ -5,6 +5,7 @@ a worker that never touches a video never loads FFmpeg."""
 from __future__ import annotations
 
 import io
+import secrets
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
@@ -12,6 +13,7 @@ from typing import Any, cast
 from PIL import Image, ImageDraw
 
 from tokstack.domain.posting import MediaInfo
+from tokstack.services.blobs import BlobStore
 
 COVER_WIDTH = 720
 
@@ -102,3 +104,12 @@ def make_clip(
         for packet in stream.encode():
             muxer.mux(packet)
     return out.getvalue()
+
+
+def keep(blobs: BlobStore, path: Path, cover_at_ms: int = 0) -> tuple[str, str]:
+    """Cuts the cover, then moves the file into the blob store: (media key, cover key)."""
+    cover = cover_jpeg(path, cover_at_ms)
+    media_key, cover_key = f"vm{secrets.token_hex(12)}", f"vc{secrets.token_hex(12)}"
+    blobs.put(cover_key, cover)
+    blobs.put_file(media_key, path)
+    return media_key, cover_key

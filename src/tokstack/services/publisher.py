@@ -117,10 +117,10 @@ class Publisher:
             return Outcome(rules.FAILED, reason)
         assert info is not None
         post = orjson.loads(publish.post_info)
-        cover = await asyncio.to_thread(media.cover_jpeg, path, post["video_cover_timestamp_ms"])
-        media_key, cover_key = f"vm{secrets.token_hex(12)}", f"vc{secrets.token_hex(12)}"
-        self.blobs.put(cover_key, cover)
-        self.blobs.put_file(media_key, path)
+        keys = await asyncio.to_thread(
+            media.keep, self.blobs, path, post["video_cover_timestamp_ms"]
+        )
+        media_key, cover_key = keys
         return Outcome(
             rules.PUBLISH_COMPLETE
             if publish.kind == rules.DIRECT_POST

@@ -1,14 +1,77 @@
-"""A user's videos for operators (``tokstack video list/delete``): all of them, private too."""
+"""A user's videos for operators (``tokstack video create/list/delete``) and the account
+page: all of them, private too."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import shutil
+import tempfile
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
-from tokstack.errors import NotFound
+from tokstack.domain.videos import MAX_TEXT, PRIVACY_LEVELS, SOURCES, Video, new_id
+from tokstack.errors import NotFound, ValidationError
+from tokstack.services import media
 from tokstack.services.context import Context
 
 MAX_LISTED = 10_000
+
+
+def _row(username: str, video: Video) -> dict[str, Any]:
+    row = asdict(video)
+    for private in ("user_id", "media_key", "cover_key"):
+        row.pop(private)
+    return {"username": username, **row}
+
+
+async def create(
+    ctx: Context, username: str, source: Path, *, title: str = "", description: str = "",
+    privacy_level: str = "PUBLIC_TO_EVERYONE", counts: dict[str, int] | None = None,
+    is_aigc: bool = False, origin: str = "cli", staging: Path | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """A video from a media file (copied in; the source stays): probed, its cover cut from
+    its first frame."""
+    if privacy_level not in PRIVACY_LEVELS:
+        raise ValidationError(f"privacy level must be one of {', '.join(PRIVACY_LEVELS)}")
+    if len(title) > MAX_TEXT or len(description) > 2200:
+        raise ValidationError(f"a title holds at most {MAX_TEXT} characters")
+    counts = counts or {}
+    if any(value < 0 for value in counts.values()):
+        raise ValidationError("counts must not be negative")
+    assert origin in SOURCES
+    async with ctx.store.read() as unit:
+        user = await unit.users.by_username(username)
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    fd, name = tempfile.mkstemp(dir=staging, prefix="media-")
+    os.close(fd)
+    copy = Path(name)
+    try:
+        await asyncio.to_thread(shutil.copyfile, source, copy)
+        info = await asyncio.to_thread(media.probe, copy)
+        if info is None:
+            raise ValidationError(f"{source.name} is not a video this server can read")
+        media_key, cover_key = await asyncio.to_thread(media.keep, ctx.avatars.blobs, copy)
+    finally:
+        copy.unlink(missing_ok=True)  # noqa: ASYNC240  (moved away when kept)
+    video = Video(
+        id=new_id(), user_id=user.id, create_time=ctx.clock.now(), title=title,
+        description=description, duration=max(1, round(info.duration_ms / 1000)),
+        width=info.width, height=info.height, privacy_level=privacy_level,
+        like_count=counts.get("likes", 0), comment_count=counts.get("comments", 0),
+        share_count=counts.get("shares", 0), view_count=counts.get("views", 0),
+        is_aigc=is_aigc, source=origin, media_key=media_key, cover_key=cover_key,
+    )  # fmt: skip
+    try:
+        async with ctx.store.unit() as unit:
+            await unit.videos.add(video)
+    except BaseException:
+        ctx.avatars.blobs.delete(media_key)
+        ctx.avatars.blobs.delete(cover_key)
+        raise
+    return _row(username, video)
 
 
 async def for_user(ctx: Context, username: str) -> list[dict[str, Any]]:
@@ -18,13 +81,7 @@ async def for_user(ctx: Context, username: str) -> list[dict[str, Any]]:
         if user is None:
             raise NotFound(f"no user named {username!r}")
         found = await unit.videos.page(user.id, None, MAX_LISTED, public_only=False)
-    rows = []
-    for video in found:
-        row = asdict(video)
-        for private in ("user_id", "media_key", "cover_key"):
-            row.pop(private)
-        rows.append({"username": username, **row})
-    return rows
+    return [_row(username, video) for video in found]
 
 
 async def delete(ctx: Context, video_id: str) -> dict[str, Any]:
