@@ -25,13 +25,13 @@ class Poster:
 
 async def poster(
     world: World, *, audited: bool = True, webhook_url: str | None = None,
-    prefixes: tuple[str, ...] = (), username: str = "alice",
+    prefixes: tuple[str, ...] = (), username: str = "alice", **user: str,
 ) -> Poster:  # fmt: skip
     developer = await world.developer()
     made = await world.app(developer, scopes=SCOPES, webhook_url=webhook_url)
     async with world.ctx.store.unit() as unit:
         await unit.apps.update(made.app.id, audited=audited, url_prefixes=prefixes)
-    await world.user(username)
+    await world.user(username, **user)
     tokens = await world.token(made.app.client_key, username, SCOPES)
     return Poster(
         made.app.client_key, made.app.id, {"Authorization": f"Bearer {tokens['access_token']}"}
@@ -95,3 +95,12 @@ async def status(client: httpx.AsyncClient, who: Poster, publish_id: str) -> dic
 async def process(container: Container) -> int:
     assert container.publisher is not None
     return await container.publisher.run_once()
+
+
+async def upload_draft(client: httpx.AsyncClient, who: Poster, video: bytes) -> str:
+    """An upload to the creator's inbox, all bytes sent; its publish_id."""
+    body = {"source_info": file_source(len(video))}
+    answer = await client.post(INBOX, json=body, headers=who.headers)
+    data = answer.json()["data"]
+    assert await upload_whole(client, data["upload_url"], video) == [201]
+    return str(data["publish_id"])

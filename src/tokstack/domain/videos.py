@@ -15,6 +15,7 @@ VIDEO_FIELDS = (
     "share_count", "view_count", "is_aigc",
 )  # fmt: skip
 PRIVACY_LEVELS = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY")
+DRAFT = "DRAFT"  # privacy_level of an upload waiting in the creator's inbox (never listed)
 SOURCES = ("seed", "cli", "account", "api")
 MAX_COUNT, DEFAULT_COUNT, MAX_IDS = 20, 10, 20
 MAX_TEXT = 150  # title and description, as the Video Object documents them

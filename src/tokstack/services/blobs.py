@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import shutil
@@ -23,6 +24,10 @@ class BlobStore(Protocol):
 
     def read_into(self, key: str, target: BinaryIO) -> bool:
         """Streams the blob into ``target``; False when there is none."""
+        ...
+
+    def open_read(self, key: str) -> BinaryIO | None:
+        """The blob to read in pieces (media served to browsers), or None."""
         ...
 
 
@@ -61,6 +66,12 @@ class DirectoryBlobStore:
             return False
         return True
 
+    def open_read(self, key: str) -> BinaryIO | None:
+        try:
+            return self._path(key).open("rb")
+        except (FileNotFoundError, ValueError):
+            return None
+
     def get(self, key: str) -> bytes | None:
         try:
             return self._path(key).read_bytes()
@@ -88,6 +99,10 @@ class MemoryBlobStore:
     def put_file(self, key: str, source: Path) -> None:
         self.items[key] = source.read_bytes()
         source.unlink()
+
+    def open_read(self, key: str) -> BinaryIO | None:
+        data = self.items.get(key)
+        return io.BytesIO(data) if data is not None else None
 
     def read_into(self, key: str, target: BinaryIO) -> bool:
         data = self.items.get(key)

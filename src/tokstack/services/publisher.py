@@ -23,18 +23,15 @@ import orjson
 from tokstack.domain import posting as rules
 from tokstack.domain.faults import PROCESS, Facts
 from tokstack.domain.posting import MediaInfo, Publish
-from tokstack.domain.videos import Video
-from tokstack.services import media, pull_urls
+from tokstack.domain.videos import DRAFT, Video
+from tokstack.services import media, posting_events, pull_urls
 from tokstack.services.blobs import BlobStore
 from tokstack.services.context import Context
 from tokstack.services.faults import Faults
-from tokstack.services.webhooks import event_body
-from tokstack.storage.ports import Unit
 
 log = logging.getLogger("tokstack.publisher")
 LEASE = 600  # a job not finished in 10 minutes is taken again
 MAX_ATTEMPTS = 3
-DRAFT = "DRAFT"  # privacy_level of an upload waiting in the creator's inbox (never listed)
 
 
 @dataclass(frozen=True)
@@ -160,34 +157,13 @@ class Publisher:
             if done and outcome.video is not None:
                 await unit.videos.add(outcome.video)
             if done:
-                await self._events(unit, publish, outcome, now)
+                await posting_events.settled(unit, publish, outcome.status, outcome.fail_reason,
+                                             outcome.video, now)  # fmt: skip
         if not done and outcome.video is not None:  # cancelled meanwhile: its files go
             self.blobs.delete(outcome.video.media_key or "")
             self.blobs.delete(outcome.video.cover_key or "")
         for index in range(publish.total_chunk_count):
             self.blobs.delete(publish.chunk_key(index))
-
-    async def _events(self, unit: Unit, publish: Publish, outcome: Outcome, now: int) -> None:
-        app = await unit.apps.get(publish.app_id)
-        authorization = await unit.authorizations.find(publish.user_id, publish.app_id)
-        if app is None or not app.webhook_url or authorization is None:
-            return
-        kind = publish.kind
-        events: list[tuple[str, dict[str, Any]]] = []
-        if outcome.status == rules.FAILED:
-            events.append(("post.publish.failed", {"reason": outcome.fail_reason}))
-        elif outcome.status == rules.SEND_TO_USER_INBOX:
-            events.append(("post.publish.inbox_delivered", {}))
-        else:
-            events.append(("post.publish.complete", {}))
-            if outcome.video is not None and outcome.video.public:
-                events.append(("post.publish.publicly_available", {"post_id": outcome.video.id}))
-        for name, content in events:
-            body = event_body(
-                app.client_key, name, authorization.open_id,
-                {"publish_id": publish.id, **content, "publish_type": kind}, now,
-            )  # fmt: skip
-            await unit.webhooks.enqueue(app.id, app.webhook_url, body, now)
 
     async def run(self) -> None:
         while True:

@@ -7,13 +7,15 @@ import asyncio
 import os
 import shutil
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from tokstack.domain.videos import MAX_TEXT, PRIVACY_LEVELS, SOURCES, Video, new_id
+from tokstack.domain import posting as rules
+from tokstack.domain.models import User
+from tokstack.domain.videos import DRAFT, MAX_TEXT, PRIVACY_LEVELS, SOURCES, Video, new_id
 from tokstack.errors import NotFound, ValidationError
-from tokstack.services import media
+from tokstack.services import media, posting_events
 from tokstack.services.context import Context
 
 MAX_LISTED = 10_000
@@ -84,13 +86,37 @@ async def for_user(ctx: Context, username: str) -> list[dict[str, Any]]:
     return [_row(username, video) for video in found]
 
 
-async def delete(ctx: Context, video_id: str) -> dict[str, Any]:
-    """Removes the video and its files."""
+async def delete(ctx: Context, video_id: str, owner: User | None = None) -> dict[str, Any]:
+    """Removes the video and its files (``owner``: only if it is theirs); an app that posted
+    it is told it is no longer public."""
+    now = ctx.clock.now()
     async with ctx.store.unit() as unit:
+        found = await unit.videos.get(video_id)
+        if found is None or (owner is not None and found.user_id != owner.id):
+            raise NotFound(f"no video {video_id!r}")
         removed = await unit.videos.remove(video_id)
-    if removed is None:
-        raise NotFound(f"no video {video_id!r}")
+        assert removed is not None
+        await posting_events.visibility_changed(unit, removed, removed.public, False, now)
     for key in (removed.cover_key, removed.media_key):
         if key:
             ctx.avatars.blobs.delete(key)
     return {"id": video_id, "deleted": True}
+
+
+async def post_draft(ctx: Context, owner: User, video_id: str, privacy_level: str) -> None:
+    """The creator posts an upload from their inbox (the account page's drafts): the publish
+    becomes PUBLISH_COMPLETE and the app that uploaded it is told."""
+    if privacy_level not in PRIVACY_LEVELS:
+        raise ValidationError(f"privacy level must be one of {', '.join(PRIVACY_LEVELS)}")
+    now = ctx.clock.now()
+    async with ctx.store.unit() as unit:
+        found = await unit.videos.get(video_id)
+        if found is None or found.user_id != owner.id or found.privacy_level != DRAFT:
+            raise NotFound(f"no draft {video_id!r}")
+        await unit.videos.set_privacy(video_id, privacy_level, now)
+        publish = await unit.publishes.for_video(video_id)
+        if publish is not None and await unit.publishes.set_status(
+            publish.id, rules.SEND_TO_USER_INBOX, rules.PUBLISH_COMPLETE, now
+        ):
+            posted = replace(found, privacy_level=privacy_level, create_time=now)
+            await posting_events.settled(unit, publish, rules.PUBLISH_COMPLETE, None, posted, now)

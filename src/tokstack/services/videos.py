@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from tokstack.domain import videos as rules
@@ -19,6 +19,7 @@ from tokstack.storage.ports import Unit
 SCOPE = "video.list"
 COVER_TTL = 6 * 3600
 COVER_PREFIX = "/obj/tos-cover-0068/"
+MEDIA_PREFIX = "/obj/tos-video-0068/"  # the media, for tokstack's own player pages
 
 
 class VideoDisplay:
@@ -27,12 +28,24 @@ class VideoDisplay:
     def __init__(self, blobs: BlobStore, secret: bytes, public_url: str) -> None:
         self.blobs = blobs
         self._signer = UrlSigner(secret, "cover-url")
+        self._media_signer = UrlSigner(secret, "media-url")
         self.public_url = public_url.rstrip("/")
 
     def cover_url(self, key: str, now: int) -> str:
         expires = now + COVER_TTL
         signature = quote(self._signer.signature(key, expires), safe="")
         return f"{self.public_url}{COVER_PREFIX}{key}?x-expires={expires}&x-signature={signature}"
+
+    def media_url(self, key: str, now: int) -> str:
+        expires = now + COVER_TTL
+        signature = quote(self._media_signer.signature(key, expires), safe="")
+        return f"{self.public_url}{MEDIA_PREFIX}{key}?x-expires={expires}&x-signature={signature}"
+
+    def open_media(self, key: str, expires: str, signature: str, now: int) -> BinaryIO | None:
+        """The media file for a signed, unexpired URL, open to stream; None otherwise."""
+        if self._media_signer.valid(key, expires, signature, now) is None:
+            return None
+        return self.blobs.open_read(key)
 
     def read_cover(self, key: str, expires: str, signature: str, now: int) -> bytes | None:
         """The cover's JPEG for a signed, unexpired URL; None otherwise."""

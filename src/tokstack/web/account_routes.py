@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tokstack.domain.models import User
+from tokstack.domain.videos import PRIVACY_LEVELS
 from tokstack.errors import ApiError, NotFound, PageNotFound, ValidationError
-from tokstack.services import authorizations, profile
+from tokstack.services import authorizations, profile, video_pages
 from tokstack.services.avatars import SIZES
 from tokstack.services.login import check_credentials
 from tokstack.web import csrf
@@ -24,6 +25,10 @@ MESSAGES = {
     "profile": "Your profile was saved.",
     "avatar": "Your avatar was updated.",
     "password": "Your password was changed.",
+    "video": "Your video was added.",
+    "deleted": "The video was deleted.",
+    "posted": "The draft was posted.",
+    "discarded": "The draft was discarded.",
 }
 
 
@@ -54,7 +59,7 @@ async def _authorized_apps(container: Container, user: User) -> list[dict[str, A
     return items
 
 
-async def _account_page(
+async def account_page(
     request: Request, container: Container, user: User, error: str = "", status: int = 200
 ) -> Response:
     avatars = container.ctx.avatars
@@ -67,12 +72,17 @@ async def _account_page(
         if user.avatar_key
         else []
     )
+    assert container.videos is not None
+    videos, drafts = await video_pages.own_videos(container.ctx, container.videos, user)
     return _page(
         request,
         container,
         "account.html",
         status,
         user=user,
+        videos=videos,
+        drafts=drafts,
+        privacy_levels=PRIVACY_LEVELS,
         apps=await _authorized_apps(container, user),
         avatars=urls,
         error=error,
@@ -85,7 +95,7 @@ async def home(request: Request, container: Container, log_id: str) -> Response:
     user = await session_user(request, container)
     if user is None:
         return redirect("/account/login", 303)
-    return await _account_page(request, container, user)
+    return await account_page(request, container, user)
 
 
 @browser
@@ -125,7 +135,7 @@ async def login(request: Request, container: Container, log_id: str) -> Response
     return response
 
 
-async def _user_and_form(
+async def user_and_form(
     request: Request, container: Container
 ) -> tuple[User | None, dict[str, str], Response | None]:
     user = await session_user(request, container)
@@ -139,7 +149,7 @@ async def _user_and_form(
 
 @browser
 async def logout(request: Request, container: Container, log_id: str) -> Response:
-    _user, _, refused = await _user_and_form(request, container)
+    _user, _, refused = await user_and_form(request, container)
     response = redirect("/account/login", 303)
     if refused is None:
         container.sessions.logout(response)
@@ -148,7 +158,7 @@ async def logout(request: Request, container: Container, log_id: str) -> Respons
 
 @browser
 async def remove_app(request: Request, container: Container, log_id: str) -> Response:
-    user, _, refused = await _user_and_form(request, container)
+    user, _, refused = await user_and_form(request, container)
     if refused is not None or user is None:
         return refused or redirect("/account/login", 303)
     try:
@@ -162,7 +172,7 @@ async def remove_app(request: Request, container: Container, log_id: str) -> Res
 
 @browser
 async def save_profile(request: Request, container: Container, log_id: str) -> Response:
-    user, form, refused = await _user_and_form(request, container)
+    user, form, refused = await user_and_form(request, container)
     if refused is not None or user is None:
         return refused or redirect("/account/login", 303)
     try:
@@ -170,13 +180,13 @@ async def save_profile(request: Request, container: Container, log_id: str) -> R
             container.ctx, user, form.get("display_name", ""), form.get("bio", "")
         )
     except ValidationError as exc:
-        return await _account_page(request, container, user, str(exc), 400)
+        return await account_page(request, container, user, str(exc), 400)
     return redirect("/account/?done=profile", 303)
 
 
 @browser
 async def change_password(request: Request, container: Container, log_id: str) -> Response:
-    user, form, refused = await _user_and_form(request, container)
+    user, form, refused = await user_and_form(request, container)
     if refused is not None or user is None:
         return refused or redirect("/account/login", 303)
     try:
@@ -184,7 +194,7 @@ async def change_password(request: Request, container: Container, log_id: str) -
             container.ctx, user, form.get("current", ""), form.get("new", "")
         )
     except ValidationError as exc:
-        return await _account_page(request, container, user, str(exc), 400)
+        return await account_page(request, container, user, str(exc), 400)
     return redirect("/account/?done=password", 303)
 
 
@@ -199,5 +209,5 @@ async def upload_avatar(request: Request, container: Container, log_id: str) -> 
     try:
         await profile.set_avatar(container.ctx, user, data)
     except ValidationError as exc:
-        return await _account_page(request, container, user, f"Avatar not changed: {exc}", 400)
+        return await account_page(request, container, user, f"Avatar not changed: {exc}", 400)
     return redirect("/account/?done=avatar", 303)

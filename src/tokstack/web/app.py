@@ -18,6 +18,7 @@ from tokstack.logs import configure_logging
 from tokstack.services.uploads import UPLOAD_PATH
 from tokstack.web import (
     account_routes,
+    account_video_routes,
     api_routes,
     authorize_routes,
     emulator_routes,
@@ -29,6 +30,7 @@ from tokstack.web import (
     ops_routes,
     portal_routes,
     posting_routes,
+    video_pages,
     video_routes,
 )
 from tokstack.web.container import Container, build, prepare_database, webhook_worker
@@ -40,6 +42,9 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", home_routes.home, methods=["GET"]),
         Route("/@{username}", home_routes.public_profile, methods=["GET"]),
+        Route("/@{username}/video/{video_id}", video_pages.video_page, methods=["GET"]),
+        Route("/player/v1/{video_id}", video_pages.player, methods=["GET"]),
+        Route("/player/v1/{video_id}/captions.vtt", video_pages.captions, methods=["GET"]),
         Route("/v2/user/info/", api_routes.user_info, methods=["GET"]),
         Route("/v2/video/list/", video_routes.video_list, methods=["POST"]),
         Route("/v2/video/query/", video_routes.video_query, methods=["POST"]),
@@ -84,6 +89,14 @@ def routes() -> list[BaseRoute]:
         Route("/account/profile", account_routes.save_profile, methods=["POST"]),
         Route("/account/password", account_routes.change_password, methods=["POST"]),
         Route("/account/avatar", account_routes.upload_avatar, methods=["POST"]),
+        Route("/account/videos", account_video_routes.upload, methods=["POST"]),
+        Route("/account/videos/{video_id}/delete", account_video_routes.delete, methods=["POST"]),
+        Route("/account/drafts/{video_id}/post", account_video_routes.post_draft, methods=["POST"]),
+        Route(
+            "/account/drafts/{video_id}/discard",
+            account_video_routes.discard_draft,
+            methods=["POST"],
+        ),
         Route(
             "/account/apps/{authorization_id:int}/remove",
             account_routes.remove_app,
@@ -92,6 +105,7 @@ def routes() -> list[BaseRoute]:
         Mount("/static", StaticFiles(packages=[("tokstack.web", "static")]), name="static"),
         Route("/tos-avt-0068-tx/{name}", ops_routes.avatar, methods=["GET"]),
         Route("/obj/tos-cover-0068/{name}", video_routes.cover, methods=["GET"]),
+        Route("/obj/tos-video-0068/{name}", video_pages.media, methods=["GET"]),
         Route("/healthz", ops_routes.healthz, methods=["GET"]),
         Route("/readyz", ops_routes.readyz, methods=["GET"]),
         Route("/openapi.json", ops_routes.openapi, methods=["GET"]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -98,6 +98,23 @@ async def upload(request: Request, field: str) -> tuple[str, bytes]:
     csrf = str(form.get("csrf") or "")
     refuse_nul(csrf)
     return csrf, data
+
+
+async def video_upload(request: Request, field: str) -> tuple[dict[str, str], UploadFile | None]:
+    """The text fields and the one file of a multipart form; the file is spooled to disk by
+    Starlette past 1 MB, never held whole in memory."""
+    if _media_type(request) != "multipart/form-data":
+        raise InvalidRequest("The upload must be a multipart/form-data form.")
+    form = await _multipart(request, max_files=1, max_part_size=FORM_LIMIT)
+    fields: dict[str, str] = {}
+    sent: UploadFile | None = None
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            refuse_nul(key, value)
+            fields.setdefault(key, value)
+        elif key == field and value.filename:
+            sent = value
+    return fields, sent
 
 
 def first_values(request: Request) -> dict[str, str]:

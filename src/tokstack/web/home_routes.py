@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tokstack.errors import PageNotFound
-from tokstack.services import profile
+from tokstack.services import profile, video_pages
 from tokstack.services.avatars import SIZES
 from tokstack.services.demo import DEMO_APPS, DEMO_DEVELOPER, DEMO_USERS
 from tokstack.web.authorize_routes import browser
@@ -40,4 +40,8 @@ async def public_profile(request: Request, container: Container, log_id: str) ->
         if user.avatar_key
         else None
     )
-    return page("profile.html", user=user, avatar=avatar, avatar_size=SIZES["avatar_url"])
+    assert container.videos is not None
+    videos = await video_pages.public_videos(container.ctx, container.videos, user)
+    return page(
+        "profile.html", user=user, avatar=avatar, avatar_size=SIZES["avatar_url"], videos=videos
+    )

@@ -18,6 +18,8 @@ UPLOAD_PATHS = ("/account/avatar",)
 UPLOAD_SUFFIX = "/icon"  # /portal/apps/{key}/icon
 SEED_LIMIT = 32 * 1024 * 1024  # a seed document with a few avatars as data: URLs
 SEED_PATH = "/_tokstack/seed"  # exists in emulator mode only
+VIDEO_LIMIT = 256 * 1024 * 1024  # a video uploaded on the account page
+VIDEO_PATH = "/account/videos"
 CHUNK_PATH = "/upload/video/"  # the Content Posting API's upload_url
 CHUNK_LIMIT = 128 * 1024 * 1024  # TikTok's largest chunk (the last one)
 
@@ -29,6 +31,8 @@ def body_limit(path: str) -> int:
         return SEED_LIMIT
     if path == CHUNK_PATH:
         return CHUNK_LIMIT
+    if path == VIDEO_PATH:
+        return VIDEO_LIMIT
     return FORM_LIMIT
 
 

@@ -39,6 +39,22 @@ def page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
 
 
+# the embed player (TikTok's embed_link) is meant to be framed by other sites
+EMBED_HEADERS = {
+    **PAGE_HEADERS,
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors *; "
+        "form-action 'none'; base-uri 'none'"
+    ),
+}
+del EMBED_HEADERS["X-Frame-Options"]
+
+
+def embeddable_page(template: str, **values: Any) -> HTMLResponse:
+    body = _env().get_template(template).render(**values)
+    return HTMLResponse(body, headers=EMBED_HEADERS)
+
+
 def error_page(*, param: str | None = None, message: str = "", status: int = 400) -> HTMLResponse:
     return page("error.html", status, param=param, message=message, http_status=status)
 

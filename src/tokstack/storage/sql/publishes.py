@@ -82,6 +82,11 @@ class SqlPublishes:
             update(publishes).where(publishes.c.id == publish_id).values(downloaded_bytes=size)
         )
 
+    async def for_video(self, video_id: str) -> Publish | None:
+        rows = await self.db.execute(select(publishes).where(publishes.c.video_id == video_id))
+        found = rows.mappings().first()
+        return _publish(found) if found else None
+
     async def set_status(self, publish_id: str, old: str, new: str, now: int) -> bool:
         result = await self.db.execute(
             update(publishes)

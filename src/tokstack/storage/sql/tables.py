@@ -223,4 +223,5 @@ publishes = Table(
     Column("video_id", String(19), nullable=True),
     Index("ix_publishes_due", "ready", "status", "lease_until"),
     Index("ix_publishes_user_created", "user_id", "created_at"),
+    Index("ix_publishes_video_id", "video_id"),
 )

@@ -64,9 +64,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_publishes_due", "publishes", ["ready", "status", "lease_until"])
     op.create_index("ix_publishes_user_created", "publishes", ["user_id", "created_at"])
+    op.create_index("ix_publishes_video_id", "publishes", ["video_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_publishes_video_id", "publishes")
     op.drop_index("ix_publishes_user_created", "publishes")
     op.drop_index("ix_publishes_due", "publishes")
     op.drop_table("publishes")
