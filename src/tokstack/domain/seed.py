@@ -85,6 +85,7 @@ class SeedVideo:
     height: int = 1920
     counts: dict[str, int] = field(default_factory=dict)
     is_aigc: bool = False
+    file: str | None = None  # a media file beside the seed document (its size and duration win)
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,7 @@ def _videos(entries: list[dict[str, Any]]) -> tuple[SeedVideo, ...]:
                 height=v.get("height", 1920),
                 counts={column: v[key] for key, column in COUNTS.items() if key in v},
                 is_aigc=bool(v.get("is_aigc", False)),
+                file=v.get("file"),
             )
         )
     return tuple(made)

@@ -8,6 +8,7 @@ After a reset nothing exists, and everything is created again with the same ids.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tokstack import ids
@@ -80,6 +81,9 @@ async def check(ctx: Context, source: SeedSource) -> dict[str, bytes]:
     for video in seed.videos:
         if video.user not in known_users:
             problems.found.append(f"{video.path}.user: no user named {video.user!r}")
+        if video.file is not None:
+            problems.check(f"{video.path}.file", seed_videos.media_file, video.file,
+                           source.base_dir)  # fmt: skip
     for grant in seed.grants:
         if grant.user not in known_users:
             problems.found.append(f"{grant.path}.user: no user named {grant.user!r}")
@@ -112,12 +116,14 @@ async def apply(ctx: Context, source: SeedSource) -> dict[str, list[dict[str, An
     (the secrets and tokens it created included: this is the only time they are shown)."""
     avatars = await check(ctx, source)
     try:
-        return await _write(ctx, source.seed, avatars)
+        return await _write(ctx, source.seed, avatars, source.base_dir)
     except SeedError as exc:  # a conflict found only while writing (a taken open_id, ...)
         raise SeedError(f"{source.name}: {exc}") from None
 
 
-async def _write(ctx: Context, seed: Seed, avatars: dict[str, bytes]) -> dict[str, Any]:
+async def _write(
+    ctx: Context, seed: Seed, avatars: dict[str, bytes], base_dir: Path | None
+) -> dict[str, Any]:
     done: dict[str, list[dict[str, Any]]] = {"developers": [], "apps": [], "users": []}
     done["grants"] = []
     developer_ids: dict[str, int] = {}
@@ -144,7 +150,7 @@ async def _write(ctx: Context, seed: Seed, avatars: dict[str, bytes]) -> dict[st
         done["users"].append(await _user(ctx, user, avatars.get(user.path)))
     for grant in seed.grants:
         done["grants"].append(await _grant(ctx, grant))
-    done["videos"] = [await seed_videos.write(ctx, video) for video in seed.videos]
+    done["videos"] = [await seed_videos.write(ctx, video, base_dir) for video in seed.videos]
     return done
 
 
