@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.api.oauth_helpers import hidden
+from tokstack.services.context import Context
 
 
 async def csrf_of(client: httpx.AsyncClient, path: str) -> str:
@@ -213,3 +214,28 @@ async def test_icon_upload_shows_on_the_consent_page(client: httpx.AsyncClient) 
         files={"icon": ("x.png", b"not an image", "image/png")},
     )
     assert bad.status_code == 400 and "not a readable image" in bad.text
+
+
+async def test_audited_and_verified_url_prefixes(client: httpx.AsyncClient, ctx: Context) -> None:
+    await sign_up(client)
+    key = key_on((await create(client)).text)
+    async with ctx.store.read() as unit:
+        made = await unit.apps.by_client_key(key)
+    assert made is not None and not made.audited and made.url_prefixes == ()
+    token = await csrf_of(client, f"/portal/apps/{key}")
+    saved = await client.post(
+        f"/portal/apps/{key}",
+        data=app_form(token, audited="on", url_prefixes="https://cdn.cats.example/v/\n"),
+    )
+    assert saved.status_code == 303
+    async with ctx.store.read() as unit:
+        changed = await unit.apps.by_client_key(key)
+    assert changed is not None and changed.audited
+    assert changed.url_prefixes == ("https://cdn.cats.example/v/",)
+    page = (await client.get(f"/portal/apps/{key}")).text
+    assert 'id="audited" name="audited" checked' in page and "https://cdn.cats.example/v/" in page
+    bad = await client.post(f"/portal/apps/{key}", data=app_form(token, url_prefixes="ftp://x"))
+    assert bad.status_code == 400 and "url_prefixes" in bad.text
+    async with ctx.store.read() as unit:
+        kept = await unit.apps.by_client_key(key)
+    assert kept is not None and kept.url_prefixes == ("https://cdn.cats.example/v/",)

@@ -128,3 +128,18 @@ def test_the_pytest_example(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "4 passed" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the snippet uses curl, not installed")
+def test_the_posting_walk_through(tmp_path: Path) -> None:
+    port = free_port()
+    script = shell_block("### Posting videos").replace("8000", str(port))
+    script = script.replace("tokstack serve --demo &", f"tokstack serve --demo --port {port} &")
+    script = script.replace(
+        "tokstack emulator token", f"tokstack emulator --url http://127.0.0.1:{port} token"
+    )
+    out = run(script, tmp_path, timeout=120)
+    lines = [line for line in out.splitlines() if line.startswith(("{", "2"))]
+    assert "201" in lines, out
+    status = next(line for line in lines if line.startswith('{"data"'))
+    assert '"status":"PUBLISH_COMPLETE"' in status and '"publicaly_available_post_id":[7' in status

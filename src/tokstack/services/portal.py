@@ -17,6 +17,7 @@ from tokstack.services.accounts import (
     EMAIL,
     NewApp,
     app_scopes,
+    check_url_prefixes,
     check_webhook_url,
     create_app,
     create_developer,
@@ -35,6 +36,8 @@ class AppForm:
     redirect_uris: tuple[str, ...]
     scopes: tuple[str, ...]
     webhook_url: str
+    audited: bool = False  # the Content Posting API: may post publicly
+    url_prefixes: tuple[str, ...] = ()  # verified for PULL_FROM_URL
 
     def problems(self, emulator: bool = False) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -49,6 +52,10 @@ class AppForm:
             check_webhook_url(self.webhook_url or None)
         except ValidationError as exc:
             found["webhook_url"] = str(exc)
+        try:
+            check_url_prefixes(self.url_prefixes)
+        except ValidationError as exc:
+            found["url_prefixes"] = str(exc)
         return found
 
 
@@ -85,6 +92,8 @@ async def create(ctx: Context, developer_id: int, form: AppForm) -> NewApp:
         redirect_uri_list=form.redirect_uris,
         scope_list=form.scopes,
         webhook_url=form.webhook_url or None,
+        audited=form.audited,
+        url_prefixes=form.url_prefixes,
     )
 
 
@@ -115,6 +124,8 @@ async def update_app(ctx: Context, developer_id: int, client_key: str, form: App
             redirect_uris=form.redirect_uris,
             scopes=app_scopes(form.platform, form.scopes),
             webhook_url=form.webhook_url or None,
+            audited=form.audited,
+            url_prefixes=check_url_prefixes(form.url_prefixes),
         )
 
 
@@ -162,6 +173,11 @@ def parse_uris(text: str) -> tuple[str, ...]:
 
 
 def app_form(
-    name: str, platform: str, uris_text: str, scopes: Sequence[str], webhook_url: str
-) -> AppForm:
-    return AppForm(name, platform, parse_uris(uris_text), tuple(scopes), webhook_url.strip())
+    name: str, platform: str, uris_text: str, scopes: Sequence[str], webhook_url: str,
+    audited: bool = False, prefixes_text: str = "",
+) -> AppForm:  # fmt: skip
+    prefixes = tuple(line.strip() for line in prefixes_text.splitlines() if line.strip())
+    return AppForm(
+        name, platform, parse_uris(uris_text), tuple(scopes), webhook_url.strip(), audited,
+        prefixes,
+    )  # fmt: skip

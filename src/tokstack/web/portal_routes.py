@@ -63,13 +63,16 @@ def signed_in(handler: SignedInHandler) -> Callable[[Request], Awaitable[Respons
 
 def _form_values(form: portal.AppForm | None) -> dict[str, Any]:
     if form is None:
-        return {"name": "", "platform": "web", "redirect_uris": (), "scopes": (), "webhook_url": ""}
+        return {"name": "", "platform": "web", "redirect_uris": (), "scopes": (), "webhook_url": "",
+                "audited": False, "url_prefixes": ()}  # fmt: skip
     return {
         "name": form.name,
         "platform": form.platform,
         "redirect_uris": form.redirect_uris,
         "scopes": form.scopes,
         "webhook_url": form.webhook_url,
+        "audited": form.audited,
+        "url_prefixes": form.url_prefixes,
     }
 
 
@@ -80,6 +83,8 @@ def _app_values(app: App) -> dict[str, Any]:
         "redirect_uris": app.redirect_uris,
         "scopes": app.scopes,
         "webhook_url": app.webhook_url or "",
+        "audited": app.audited,
+        "url_prefixes": app.url_prefixes,
     }
 
 
@@ -121,6 +126,8 @@ async def _submitted(request: Request) -> tuple[dict[str, str], portal.AppForm]:
         single.get("redirect_uris", ""),
         lists.get("scopes", []),
         single.get("webhook_url", ""),
+        single.get("audited") == "on",
+        single.get("url_prefixes", ""),
     )
     return single, form
 

@@ -28,6 +28,10 @@ MIN_UPLOAD_RATE = 256 * 1024  # bytes per second a chunk's upload may not fall b
 MAX_UPLOAD_WAIT = 900.0
 
 
+class HeadTooLarge(Exception):
+    """Raised from a parser callback: httptools stops and uvicorn closes the connection."""
+
+
 def _seconds(name: str, default: float) -> float:
     try:
         value = float(os.environ.get(name, default))
@@ -46,6 +50,7 @@ class BoundedHttpTools(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._head_bytes = 0
         self._awaiting_head = True
+        self._heads_done = 0  # heads completed on this connection
         self._refused = False
         # One timer per connection that re-arms itself, and a deadline per request phase
         # (a float store per request): a timer per request cost the user-info path ~2 us.
@@ -102,13 +107,14 @@ class BoundedHttpTools(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
-        before = self._awaiting_head
+        before = self._awaiting_head, self._heads_done
         super().data_received(data)
         # httptools buffers an unfinished header line without calling back, so the bytes of
-        # an unfinished head are counted here (at most one read past the limit is held). A
-        # read that ended a body is not a head's: a large body's last read once counted as
-        # one and a video chunk was refused with 431.
-        if before and self._awaiting_head and not self._refused:
+        # an unfinished head are counted here (at most one read past the limit is held). Only
+        # a read in which no head completed and none was ended by a body counts: a read that
+        # held a whole request (or a body's end) was once counted and a video chunk was
+        # refused with 431.
+        if before == (True, self._heads_done) and self._awaiting_head and not self._refused:
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD:
                 self._refuse(b"431 Request Header Fields Too Large", HEAD_TOO_LARGE)
@@ -130,8 +136,13 @@ class BoundedHttpTools(HttpToolsProtocol):
             self.transport.abort()
 
     def on_headers_complete(self) -> None:
+        self._heads_done += 1
         self._awaiting_head = False
         self._head_bytes = 0
+        # a head that arrived whole in one read is measured here, before its request starts
+        if len(self.url) + sum(len(k) + len(v) + 4 for k, v in self.headers) > MAX_HEAD:
+            self._refuse(b"431 Request Header Fields Too Large", HEAD_TOO_LARGE)
+            raise HeadTooLarge  # stops the parser: uvicorn closes the connection
         super().on_headers_complete()
         declared = self._expects_body()
         if declared:
