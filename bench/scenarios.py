@@ -18,6 +18,9 @@ from tokstack.config import Settings
 FIELDS = "open_id,union_id,avatar_url,display_name"
 USER_INFO = f"/v2/user/info/?fields={FIELDS}"
 TOKEN_PATH = "/v2/oauth/token/"  # noqa: S105 - a path, not a secret
+VIDEO_FIELDS = "id,create_time,cover_image_url,share_url,title,duration,like_count"
+VIDEO_LIST = f"/v2/video/list/?fields={VIDEO_FIELDS}"
+VIDEO_BODY = '{"max_count":20}'
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,9 @@ WARM = Scenario("user_info_warm", "user/info, one warm token")
 SPREAD = Scenario("user_info_spread", "user/info, all tokens")
 REFRESH = Scenario("refresh", "token: refresh_token")
 CODE = Scenario("code", "token: authorization_code")
+VIDEOS = Scenario("video_list", "video/list, 20 per page")
 CEILING = Scenario("ceiling", "ceiling: bare ASGI, fixed JSON")
-SCENARIOS = (WARM, SPREAD, REFRESH, CODE)
+SCENARIOS = (WARM, SPREAD, REFRESH, CODE, VIDEOS)
 
 
 def refresh_body(token: str) -> str:
@@ -83,6 +87,7 @@ class Pools:
         self.refresh = _write(
             self.directory / "refresh.txt", [refresh_body(t) for t in self.seeded.refresh_tokens]
         )
+        self.video_body = _write(self.directory / "video-body.txt", [VIDEO_BODY])
         self._minted = 0
 
     def load(self, scenario: Scenario, codes: int = 0) -> Load:
@@ -90,6 +95,9 @@ class Pools:
             return Load("GET", USER_INFO, header=f"Authorization: Bearer {self.seeded.warm_token}")
         if scenario is SPREAD:
             return Load("GET", USER_INFO, mode="random", kind="header", pool=self.tokens)
+        if scenario is VIDEOS:
+            header = f"Authorization: Bearer {self.seeded.video_token}"
+            return Load("POST", VIDEO_LIST, "cycle", "json", self.video_body, header)
         if scenario is REFRESH:
             return Load("POST", TOKEN_PATH, mode="cycle", kind="body", pool=self.refresh)
         minted = asyncio.run(mint_codes(self.settings, self.seeded, codes))
@@ -115,6 +123,14 @@ def check(base: str, pools: Pools) -> bytes:
                 TOKEN_PATH, content=refresh_body(seeded.refresh_tokens[-1]), headers=form
             ),
             "code": lambda: client.post(TOKEN_PATH, content=code_body(code), headers=form),
+            "video_list": lambda: client.post(
+                VIDEO_LIST,
+                content=VIDEO_BODY,
+                headers={
+                    "Authorization": f"Bearer {seeded.video_token}",
+                    "Content-Type": "application/json",
+                },
+            ),
         }
         bodies = {}
         for name, call in calls.items():
@@ -124,4 +140,6 @@ def check(base: str, pools: Pools) -> bytes:
                     f"check {name}: HTTP {response.status_code} {response.text[:300]}"
                 )
             bodies[name] = response.content
+    if len(httpx.Response(200, content=bodies["video_list"]).json()["data"]["videos"]) != 20:
+        raise RuntimeError("check video_list: the page does not hold 20 videos")
     return bodies["user_info_warm"]

@@ -32,8 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tokstack import ids
 from tokstack.config import Settings
 from tokstack.domain import scopes
+from tokstack.domain.seed import SeedVideo
 from tokstack.oauth.codes import CodeGrant
-from tokstack.services import accounts
+from tokstack.services import accounts, seed_videos
 from tokstack.services.tokens import issue_for_user
 from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
@@ -44,6 +45,8 @@ CLIENT_KEY = "awbenchwebapp001"
 CLIENT_SECRET = "benchSecretWebApp000000000000001"  # noqa: S105 - a published bench fixture
 REDIRECT_URI = "https://bench.example/auth/callback/"
 GRANTED = (scopes.BASIC, scopes.PROFILE, scopes.STATS)
+VIDEO_SCOPES = (*GRANTED, "video.list", "video.publish")  # the video scenarios' own token
+VIDEOS = 25  # the first user's public videos: a full page of 20 and more
 CHUNK = 5000
 PUT_CONCURRENCY = 32  # within the Redis client's connection pool
 COPY_MIN_ROWS = 20_000  # PostgreSQL: token rows from which the bulk goes through COPY
@@ -72,6 +75,7 @@ class Seeded:
     app_id: int
     developer_id: int
     warm_token: str  # issued by tokstack itself (``issue_for_user``)
+    video_token: str  # the first user's, with video.list and video.publish (videos scenarios)
     access_tokens: list[str]  # real ones only: the warm token, then the sample in table order
     refresh_tokens: list[str]
     authorization_ids: list[int]
@@ -287,9 +291,10 @@ async def seed(
             name="Bench Web App",
             platform="web",
             redirect_uri_list=[REDIRECT_URI],
-            scope_list=list(GRANTED),
+            scope_list=list(VIDEO_SCOPES),
             client_key=CLIENT_KEY,
             client_secret=CLIENT_SECRET,
+            audited=True,  # the upload measurement posts publicly
         )
         first = await accounts.create_user(
             ctx, username="bench000000", display_name="Bench User 000000", bio="benchmark"
@@ -297,6 +302,12 @@ async def seed(
         issued = await issue_for_user(
             ctx, client_key=CLIENT_KEY, username=first.username, requested=list(GRANTED)
         )
+        video_token = await issue_for_user(
+            ctx, client_key=CLIENT_KEY, username=first.username, requested=list(VIDEO_SCOPES)
+        )
+        for index in range(VIDEOS):  # a stand-in clip and a generated cover each
+            spec = SeedVideo(f"videos[{index}]", first.username, index, title=f"bench {index}")
+            await seed_videos.write(ctx, spec)
     finally:
         await container.close()
 
@@ -380,6 +391,7 @@ async def seed(
         app_id=app_id,
         developer_id=developer.id,
         warm_token=issued["access_token"],
+        video_token=video_token["access_token"],
         access_tokens=access,
         refresh_tokens=refresh,
         authorization_ids=[a for a, _ in auth_rows],

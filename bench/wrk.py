@@ -43,10 +43,18 @@ end
 
 if mode ~= "static" then
   local form = {["Content-Type"] = "application/x-www-form-urlencoded"}
+  local json = nil
   request = function()
     local item = pick()
     if kind == "header" then
       return wrk.format(method, path, {["Authorization"] = item})
+    end
+    if kind == "json" then
+      if json == nil then  -- wrk.format ignores -H headers once given a table: merged here
+        json = {["Content-Type"] = "application/json"}
+        for name, value in pairs(wrk.headers) do json[name] = json[name] or value end
+      end
+      return wrk.format(method, path, json, item)
     end
     return wrk.format(method, path, form, item)
   end
@@ -69,7 +77,8 @@ def _lua_string(value: str) -> str:
 
 @dataclass(frozen=True)
 class Load:
-    """What wrk sends: ``pool`` lines are Authorization values (``header``) or bodies."""
+    """What wrk sends: ``pool`` lines are Authorization values (``header``) or bodies, form
+    encoded (``body``) or JSON (``json``); a static ``header`` goes with every request."""
 
     method: str
     path: str

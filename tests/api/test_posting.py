@@ -73,6 +73,8 @@ async def test_a_direct_post_is_listed_with_a_cover_of_its_frame(
     client: httpx.AsyncClient, container: Container, alice: Poster
 ) -> None:
     video = clip(2.0)
+    empty = await client.post("/v2/video/list/?fields=id", json={}, headers=alice.headers)
+    assert empty.json()["data"]["videos"] == []  # listed (and cached) before the post
     publish_id = await post(client, alice, video, video_cover_timestamp_ms=1000)
     assert publish_id.startswith("v_pub_file~v2-1.")
     before = await status(client, alice, publish_id)

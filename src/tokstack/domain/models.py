@@ -102,6 +102,7 @@ class AccessContext:
     union_id: str
     app_platform: str
     app_rate_limit: int | None = None
+    client_key: str = ""  # the app's (share_url names it)
 
 
 @dataclass(frozen=True)

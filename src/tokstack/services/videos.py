@@ -11,13 +11,14 @@ from tokstack.domain import videos as rules
 from tokstack.domain.models import AccessContext
 from tokstack.domain.videos import Video
 from tokstack.errors import InvalidParams, ScopeNotAuthorized
+from tokstack.services.access_cache import VersionedCache
 from tokstack.services.blobs import BlobStore
 from tokstack.services.context import Context
 from tokstack.services.signing import UrlSigner
-from tokstack.storage.ports import Unit
 
 SCOPE = "video.list"
 COVER_TTL = 6 * 3600
+COVER_STEP = 600
 COVER_PREFIX = "/obj/tos-cover-0068/"
 MEDIA_PREFIX = "/obj/tos-video-0068/"  # the media, for tokstack's own player pages
 
@@ -25,16 +26,32 @@ MEDIA_PREFIX = "/obj/tos-video-0068/"  # the media, for tokstack's own player pa
 class VideoDisplay:
     """Built once per process; renders Video Objects for one app's view of a user."""
 
-    def __init__(self, blobs: BlobStore, secret: bytes, public_url: str) -> None:
+    def __init__(
+        self, blobs: BlobStore, secret: bytes, public_url: str,
+        pages: VersionedCache[tuple[Video, ...]] | None = None,
+    ) -> None:  # fmt: skip
         self.blobs = blobs
+        # public pages per user, dropped on any change the signal carries (a public video
+        # added, removed or made private moves it); None where no signal reaches every node
+        self.pages = pages
         self._signer = UrlSigner(secret, "cover-url")
         self._media_signer = UrlSigner(secret, "media-url")
+        self._covers: dict[tuple[str, int], str] = {}
+        self._rendered: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.public_url = public_url.rstrip("/")
 
     def cover_url(self, key: str, now: int) -> str:
-        expires = now + COVER_TTL
+        # 6 hours, rounded up to the next 10 minutes: the same URL for 10 minutes, signed once
+        expires = -(-(now + COVER_TTL) // COVER_STEP) * COVER_STEP
+        cached = self._covers.get((key, expires))
+        if cached is not None:
+            return cached
         signature = quote(self._signer.signature(key, expires), safe="")
-        return f"{self.public_url}{COVER_PREFIX}{key}?x-expires={expires}&x-signature={signature}"
+        url = f"{self.public_url}{COVER_PREFIX}{key}?x-expires={expires}&x-signature={signature}"
+        if len(self._covers) > 100_000:
+            self._covers.clear()
+        self._covers[(key, expires)] = url
+        return url
 
     def media_url(self, key: str, now: int) -> str:
         expires = now + COVER_TTL
@@ -54,6 +71,20 @@ class VideoDisplay:
         return self.blobs.get(key)
 
     def render(
+        self, video: Video, username: str, client_key: str, fields: tuple[str, ...], now: int
+    ) -> dict[str, Any]:
+        # the same video, fields and cover URL render alike: a page of 20 is rendered once
+        # per 10 minutes (the cover URL's step), not on every request
+        key = (video, username, client_key, fields, -(-(now + COVER_TTL) // COVER_STEP))
+        found = self._rendered.get(key)
+        if found is None:
+            found = self._render(video, username, client_key, fields, now)
+            if len(self._rendered) > 20_000:
+                self._rendered.clear()
+            self._rendered[key] = found
+        return found
+
+    def _render(
         self, video: Video, username: str, client_key: str, fields: tuple[str, ...], now: int
     ) -> dict[str, Any]:
         page = f"{self.public_url}/@{username}/video/{video.id}"
@@ -91,11 +122,6 @@ def _checked(access: AccessContext, raw_fields: str | None) -> tuple[str, ...]:
     return rules.parse_fields(raw_fields)
 
 
-async def _client_key(unit: Unit, access: AccessContext) -> str:
-    app = await unit.apps.get(access.token.app_id)
-    return app.client_key if app is not None else ""
-
-
 def _body(parse: Any, body: Any) -> Any:
     try:
         return parse(body)
@@ -111,10 +137,16 @@ async def listing(
     wanted = _checked(access, fields)
     cursor, count = _body(rules.list_request, body)
     before = None if cursor is None else -(-cursor // 1000)  # created before it, in seconds
-    async with ctx.store.read() as unit:
-        found = await unit.videos.page(access.user.id, before, count + 1)
-        client_key = await _client_key(unit, access)
-    page, more = found[:count], len(found) > count
+
+    async def load() -> tuple[Video, ...]:
+        async with ctx.store.read() as unit:
+            return tuple(await unit.videos.page(access.user.id, before, count + 1))
+
+    key = f"{access.user.id}:{before}:{count}"
+    found = await display.pages.get_or_load(key, load) if display.pages else await load()
+    assert found is not None
+    client_key = access.client_key
+    page, more = list(found[:count]), len(found) > count
     if more and page[-1].create_time == found[count].create_time:
         # a cursor is a time: the next page starts below it, so a second split across the
         # two pages ends this one early (TikTok documents short pages with has_more)
@@ -138,7 +170,7 @@ async def query(
     ids = _body(rules.query_request, body)
     async with ctx.store.read() as unit:
         found = [v for v in await unit.videos.of_user(access.user.id, ids) if v.public]
-        client_key = await _client_key(unit, access)
+    client_key = access.client_key
     now = ctx.clock.now()
     return {
         "videos": [display.render(v, access.user.username, client_key, wanted, now) for v in found]

@@ -13,7 +13,7 @@ from tokstack.config import Settings
 from tokstack.deadline import within
 from tokstack.ids import SecretHasher
 from tokstack.services import seed_sources
-from tokstack.services.access_cache import AccessCache, AppCache
+from tokstack.services.access_cache import AccessCache, AppCache, VersionedCache
 from tokstack.services.avatars import AvatarService
 from tokstack.services.blobs import DirectoryBlobStore
 from tokstack.services.context import Context
@@ -215,7 +215,12 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         inspector,
         redis,
         signal,
-        VideoDisplay(avatars.blobs, key, settings.public_url),
+        VideoDisplay(
+            avatars.blobs,
+            key,
+            settings.public_url,
+            VersionedCache(signal, ttl=ttl) if ttl else None,
+        ),
         Posting(ctx, uploads, publisher.wake),
         publisher,
     )

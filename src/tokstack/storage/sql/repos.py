@@ -501,6 +501,7 @@ _ACCESS_QUERY = (
         union_ids.c.union_id,
         apps.c.platform.label("app_platform"),
         apps.c.rate_limit_per_minute.label("app_rate_limit"),
+        apps.c.client_key.label("app_client_key"),
         *(users.c[name].label(f"u_{name}") for name in _USER_COLUMNS),
     )
     .select_from(
@@ -677,6 +678,7 @@ class SqlStore:
             union_id=row["union_id"] or "",
             app_platform=row["app_platform"],
             app_rate_limit=row["app_rate_limit"],
+            client_key=row["app_client_key"],
         )
 
     async def mint(self, authorization_id: int, records: Sequence[TokenRecord]) -> str | None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -16,10 +16,29 @@ from tokstack.errors import Conflict
 from tokstack.storage.sql.tables import users, videos
 
 _COLUMNS = tuple(c.name for c in videos.columns)
+assert tuple(Video.__dataclass_fields__) == _COLUMNS  # rows map onto the record by position
 
 
 def _video(row: RowMapping) -> Video:
     return Video(**{name: row[name] for name in _COLUMNS})
+
+
+def _pages(before: bool, public_only: bool) -> Select[Any]:
+    """A page query, built once: /v2/video/list/ runs it on every request."""
+    conditions = [videos.c.user_id == bindparam("user_id")]
+    if before:
+        conditions.append(videos.c.create_time < bindparam("before"))
+    if public_only:
+        conditions.append(videos.c.privacy_level == "PUBLIC_TO_EVERYONE")
+    return (
+        select(videos)
+        .where(and_(*conditions))
+        .order_by(videos.c.create_time.desc(), videos.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+_PAGES = {(b, p): _pages(b, p) for b in (False, True) for p in (False, True)}
 
 
 class SqlVideos:
@@ -69,18 +88,10 @@ class SqlVideos:
         self, user_id: int, before: int | None, limit: int, public_only: bool = True
     ) -> list[Video]:
         """Newest first, created strictly before ``before`` (UNIX seconds) when given."""
-        conditions = [videos.c.user_id == user_id]
-        if before is not None:
-            conditions.append(videos.c.create_time < before)
-        if public_only:
-            conditions.append(videos.c.privacy_level == "PUBLIC_TO_EVERYONE")
-        statement = (
-            select(videos)
-            .where(and_(*conditions))
-            .order_by(videos.c.create_time.desc(), videos.c.id.desc())
-            .limit(limit)
-        )
-        return [_video(row) for row in (await self.db.execute(statement)).mappings()]
+        statement = _PAGES[(before is not None, public_only)]
+        values = {"user_id": user_id, "before": before, "limit": limit}
+        rows = await self.db.execute(statement, values)
+        return [Video(*row) for row in rows]
 
     async def of_user(self, user_id: int, ids: Sequence[str]) -> list[Video]:
         """The videos among ``ids`` that are the user's, in the order of ``ids``."""
