@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from statistics import median
 from types import FrameType
 
 import psycopg
@@ -88,6 +89,10 @@ def parser() -> argparse.ArgumentParser:
             f"sample; the other rows hold digests of filler strings ({REAL_TOKENS})"
         ),
     )
+    p.add_argument(
+        "--upload-mb", type=int, default=200,
+        help="MB uploaded in 64 MB chunks against a plain copy (200; 0 skips)",
+    )  # fmt: skip
     p.add_argument("--rounds", type=_positive_int, default=3, help="rounds; medians (3)")
     p.add_argument("--duration", type=_positive_float, default=8.0, help="seconds per run (8)")
     p.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds before a run (2)")
@@ -121,6 +126,7 @@ def options(args: argparse.Namespace) -> Options:
         postgres_admin=args.postgres_admin_url,
         redis_url=args.redis_url,
         scenarios=args.scenarios,
+        upload_mb=args.upload_mb,
         real_tokens=args.real_tokens,
     )
 
@@ -157,6 +163,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     rows = summarize(outcome)
     print(table(rows))
+    if outcome.uploads is not None:
+        up = outcome.uploads
+        print(
+            f"\nupload of {up.size_mb} MB in 64 MB chunks: {median(up.upload_mb_s):.0f} MB/s, "
+            f"a plain copy {median(up.copy_mb_s):.0f} MB/s (ratio {up.ratio:.2f}); "
+            f"worker growth at most {max(up.growth_mib):.1f} MiB"
+        )
     path = write_json(outcome, rows, args.output)
     print(f"\nwall time {outcome.wall_seconds:.0f}s; results: {path}")
     return 0

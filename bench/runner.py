@@ -18,6 +18,8 @@ from bench import procs, wrk
 from bench.backends import EMULATOR_SCENARIOS, Backend, prepared, tokstack_bin
 from bench.scenarios import CEILING, CODE, REFRESH, SCENARIOS, Pools, Scenario, check
 from bench.seed import REAL_TOKENS, seed
+from bench.uploads import UploadResult
+from bench.uploads import measure as measure_uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
@@ -39,6 +41,7 @@ class Options:
     redis_url: str
     scenarios: tuple[str, ...] = tuple(s.name for s in SCENARIOS)
     real_tokens: int | None = REAL_TOKENS
+    upload_mb: int = 200  # 0: no upload measurement
 
 
 @dataclass
@@ -78,6 +81,7 @@ class Outcome:
     servers: dict[str, ServerFacts]
     seed_seconds: dict[str, float]
     wall_seconds: float
+    uploads: UploadResult | None = None
 
 
 def say(message: str) -> None:
@@ -271,6 +275,18 @@ def run(options: Options) -> Outcome:
                     into = live.measured[scenario.name]
                     _measure(binary, options, live.server, live, scenario, into)
                     into.ceiling_rps.append(ceiling.results[-1].rps)
+        uploads = None
+        if options.upload_mb:  # on the first backend, after its wrk runs
+            first = lives[0]
+            say(f"upload of {options.upload_mb} MB against a plain copy, {options.rounds} rounds")
+            uploads = measure_uploads(
+                first.server, first.pools.seeded.video_token, workdir, options.upload_mb,
+                options.rounds,
+            )  # fmt: skip
+            say(
+                f"  {first.backend.name}: upload {uploads.upload_mb_s} MB/s, copy "
+                f"{uploads.copy_mb_s} MB/s, worker growth {uploads.growth_mib} MiB"
+            )
         servers = {live.backend.name: facts(live.server) for live in lives}
         servers["ceiling"] = facts(ceiling_server)
     measured = [ceiling, *(m for live in lives for m in live.measured.values())]
@@ -280,4 +296,5 @@ def run(options: Options) -> Outcome:
         servers,
         {live.backend.name: live.seed_seconds for live in lives},
         time.monotonic() - started,
+        uploads,
     )
