@@ -48,6 +48,26 @@ def v2_answer(description: str) -> dict[str, Any]:
     }
 
 
+def v2_data(description: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A 200 answer in the v2 envelope whose ``data`` holds these properties."""
+    return {
+        "description": description,
+        "headers": LOG_ID,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["data", "error"],
+                    "properties": {
+                        "data": {"type": "object", "properties": data},
+                        "error": {"$ref": "#/components/schemas/Error"},
+                    },
+                }
+            }
+        },
+    }
+
+
 def form_body(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:

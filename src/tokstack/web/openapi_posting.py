@@ -7,7 +7,7 @@ from typing import Any
 
 from tokstack.domain import posting as rules
 from tokstack.domain.videos import PRIVACY_LEVELS
-from tokstack.web.openapi_parts import LOG_ID, query_param, v2_answer
+from tokstack.web.openapi_parts import LOG_ID, query_param, v2_answer, v2_data
 
 _BOOL = {"type": "boolean"}
 _INT = {"type": "integer"}
@@ -40,30 +40,11 @@ POST_INFO = {
 REFUSALS = ", ".join(sorted(rules.POSTING_ERRORS))
 
 
-def _ok(description: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "description": description,
-        "headers": LOG_ID,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["data", "error"],
-                    "properties": {
-                        "data": {"type": "object", "properties": data},
-                        "error": {"$ref": "#/components/schemas/Error"},
-                    },
-                }
-            }
-        },
-    }
-
-
 def _operation(
     summary: str, scope: str, data: dict[str, Any], body: dict[str, Any] | None
 ) -> dict[str, Any]:
     responses = {
-        "200": _ok(summary, data),
+        "200": v2_data(summary, data),
         "400": v2_answer("invalid_params (a body that is not JSON, or breaks a rule), or "
                          "privacy_level_option_mismatch."),
         "401": v2_answer(f"access_token_invalid or scope_not_authorized ({scope})."),

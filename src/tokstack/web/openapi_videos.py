@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokstack.domain.videos import MAX_COUNT, MAX_IDS
-from tokstack.web.openapi_parts import LOG_ID, query_param, signed_image, v2_answer
+from tokstack.web.openapi_parts import query_param, signed_image, v2_answer, v2_data
 
 _INT = {"type": "integer"}
 _STR = {"type": "string"}
@@ -24,25 +24,6 @@ VIDEO = {
 }  # fmt: skip
 
 
-def _ok(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "description": "The videos.",
-        "headers": LOG_ID,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["data", "error"],
-                    "properties": {
-                        "data": {"type": "object", "properties": data},
-                        "error": {"$ref": "#/components/schemas/Error"},
-                    },
-                }
-            }
-        },
-    }
-
-
 def _operation(summary: str, body: dict[str, Any], data: dict[str, Any], required: bool) -> Any:
     fields = query_param("fields", "Comma-separated Video Object fields", required=True)
     fields["schema"] = {"type": "string", "minLength": 1, "pattern": "[^,\\s]"}
@@ -57,7 +38,7 @@ def _operation(summary: str, body: dict[str, Any], data: dict[str, Any], require
                 "content": {"application/json": {"schema": body}},
             },
             "responses": {
-                "200": _ok(data),
+                "200": v2_data("The videos.", data),
                 "400": v2_answer("invalid_params: a body that is not JSON or out of range."),
                 "401": v2_answer("access_token_invalid or scope_not_authorized (video.list)."),
                 "413": v2_answer("The body is over the route's limit (docs/limits.md)."),
