@@ -38,7 +38,7 @@ def example(tokstack: Tokstack) -> Iterator[Running]:
     registered = tokstack.app(
         name="Example",
         redirect_uris=[f"{url}/callback"],
-        scopes=["user.info.basic", "user.info.profile"],
+        scopes=["user.info.basic", "user.info.profile", "video.list"],
         webhook_url=f"{url}/webhooks/tiktok",
     )
     config = Config(

@@ -1,4 +1,5 @@
-"""An app with "Continue with TikTok": a small Starlette app built on ``tokstack.client``.
+"""An app with "Continue with TikTok" that shows the user's videos: a small Starlette app
+built on ``tokstack.client``.
 
 It is what an integrator would write against real TikTok; its tests
 (``test_example_app.py``) run it against tokstack through the pytest plugin.
@@ -26,11 +27,12 @@ from tokstack.client import (
     AsyncTikTok,
     OAuthError,
     RateLimitExceeded,
+    ScopeNotAuthorized,
     TokenSet,
     webhooks,
 )
 
-SCOPES = ("user.info.basic", "user.info.profile")
+SCOPES = ("user.info.basic", "user.info.profile", "video.list")
 FIELDS = ("open_id", "display_name", "avatar_url", "bio_description", "is_verified")
 
 
@@ -126,7 +128,36 @@ def create_app(config: Config) -> Starlette:
             except OAuthError:  # the refresh token is gone too: log in again
                 return log_out(request, "Your TikTok session ended. Please log in again.")
         name = escape(user.display_name or "")
-        return page("Profile", f"<h1>{name}</h1><p>{escape(user.bio_description or '')}</p>")
+        return page(
+            "Profile",
+            f"<h1>{name}</h1><p>{escape(user.bio_description or '')}</p>"
+            "<p><a href='/videos'>My videos</a></p>",
+        )
+
+    async def videos(request: Request) -> Response:
+        """Show my videos: every page of the user's public videos, with their covers."""
+        tokens = accounts.tokens.get(request.session.get("sid", ""))
+        if tokens is None:
+            return RedirectResponse("/", 303)
+        async with tiktok() as client:
+            try:
+                mine = [
+                    video
+                    async for video in client.iter_videos(
+                        tokens.access_token,
+                        fields=("id", "title", "cover_image_url", "share_url"),
+                        max_count=20,
+                    )
+                ]
+            except ScopeNotAuthorized:
+                return page("Videos", "<p>Allow this app to see your videos to list them.</p>", 403)
+        items = "".join(
+            f"<li><a href='{escape(v.share_url or '')}'>"
+            f"<img src='{escape(v.cover_image_url or '')}' alt=''>"
+            f"{escape(v.title or 'Untitled')}</a></li>"
+            for v in mine
+        )
+        return page("Videos", f"<h1>My videos ({len(mine)})</h1><ul>{items}</ul>")
 
     async def webhook(request: Request) -> Response:
         body = await request.body()
@@ -146,6 +177,7 @@ def create_app(config: Config) -> Starlette:
             Route("/login", login),
             Route("/callback", callback),
             Route("/profile", profile),
+            Route("/videos", videos),
             Route("/webhooks/tiktok", webhook, methods=["POST"]),
         ],
         middleware=[Middleware(SessionMiddleware, secret_key=config.session_secret)],

@@ -78,3 +78,20 @@ def test_a_revoked_grant_arrives_by_webhook(tokstack: Tokstack, example: Running
     left = example.browser.get("/profile")
     assert left.status_code == 303
     assert "disconnected" in example.browser.get("/").text
+
+
+def test_show_my_videos_across_pages(tokstack: Tokstack, example: Running) -> None:
+    profile = log_in(tokstack, example)
+    assert "/videos" in profile.text
+    other = tokstack.user("carol2", "Other")  # someone else's video is not listed
+    tokstack.video(other, title="not mine")
+    for i in range(25):  # two pages of 20
+        tokstack.video("carol", title=f"clip {i}")
+    tokstack.video("carol", title="private", privacy_level="SELF_ONLY")
+    shown = example.browser.get("/videos")
+    assert shown.status_code == 200 and "My videos (25)" in shown.text
+    assert "clip 24" in shown.text and "clip 0" in shown.text
+    assert "private" not in shown.text and "not mine" not in shown.text
+    pages = tokstack.requests(endpoint="video.list")
+    assert [p["json"]["max_count"] for p in pages] == [20, 20]  # two pages were asked for
+    assert "cursor" in pages[0]["json"]  # the later page (newest first in the journal)
