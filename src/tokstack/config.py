@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     db_timeout: float = Field(default=5.0, gt=0)
     redis_timeout: float = Field(default=2.0, gt=0)
     redis_prefix: str = "tokstack:"
+    # the blob store (avatars, icons, covers, media, upload chunks): unset, a directory in
+    # data_dir; s3://bucket[/prefix]?endpoint=http://host:port&region=R for S3-compatible
+    # storage shared by every node (credentials in the two settings below)
+    blob_url: str | None = None
+    blob_access_key: str | None = None
+    blob_secret_key: str | None = None
     # a request's whole budget; unset: TOKSTACK_DB_TIMEOUT + 1 s (see request_budget)
     request_timeout: float | None = Field(default=None, gt=0)
     readiness_timeout: float = Field(default=2.0, gt=0)

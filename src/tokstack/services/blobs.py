@@ -5,13 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.~-]{1,200}$")
+from tokstack.domain.blob_keys import safe_key
 
 
 class BlobStore(Protocol):
@@ -36,9 +35,7 @@ class DirectoryBlobStore:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        if not _SAFE_KEY.match(key) or key.startswith("."):
-            raise ValueError(f"invalid blob key {key!r}")
-        return self.root / key[:2] / key
+        return self.root / key[:2] / safe_key(key)
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
@@ -88,7 +85,7 @@ class MemoryBlobStore:
         self.items: dict[str, bytes] = {}
 
     def put(self, key: str, data: bytes) -> None:
-        self.items[key] = data
+        self.items[safe_key(key)] = data
 
     def get(self, key: str) -> bytes | None:
         return self.items.get(key)
@@ -97,7 +94,7 @@ class MemoryBlobStore:
         self.items.pop(key, None)
 
     def put_file(self, key: str, source: Path) -> None:
-        self.items[key] = source.read_bytes()
+        self.items[safe_key(key)] = source.read_bytes()
         source.unlink()
 
     def open_read(self, key: str) -> BinaryIO | None:

@@ -15,7 +15,7 @@ from tokstack.ids import SecretHasher
 from tokstack.services import seed_sources
 from tokstack.services.access_cache import AccessCache, AppCache, VersionedCache
 from tokstack.services.avatars import AvatarService
-from tokstack.services.blobs import DirectoryBlobStore
+from tokstack.services.blobs import BlobStore, DirectoryBlobStore
 from tokstack.services.context import Context
 from tokstack.services.emulated_time import ClockControl
 from tokstack.services.emulator_webhooks import EmulatorWebhooks
@@ -146,7 +146,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         signal = FileSignal(settings.data_dir / "access.signal")
         limiter = MemoryRateLimiter() if emulated is None else MemoryRateLimiter(emulated.precise)
     avatars = AvatarService(
-        DirectoryBlobStore(settings.data_dir / "blobs"),
+        _blobs(settings),
         key,
         settings.public_url,
         settings.avatar_url_ttl,
@@ -226,6 +226,15 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     )
 
 
+def _blobs(settings: Settings) -> BlobStore:
+    """A directory in data_dir (one machine's workers), or S3 shared by every node."""
+    if not settings.blob_url:
+        return DirectoryBlobStore(settings.data_dir / "blobs")
+    from tokstack.storage.s3_blobs import S3BlobStore  # minio only where S3 is configured
+
+    return S3BlobStore(settings.blob_url, settings.blob_access_key, settings.blob_secret_key)
+
+
 def _journal(settings: Settings, ctx: Context, redis: Any) -> RequestJournal:
     """One Redis list across nodes; else files of this machine's workers."""
     size = settings.journal_size
@@ -235,7 +244,8 @@ def _journal(settings: Settings, ctx: Context, redis: Any) -> RequestJournal:
 
 
 def prepare_database(settings: Settings) -> None:
-    """The embedded default migrates itself; a shared database is upgraded by the operator."""
+    """The embedded default migrates itself; a shared database is upgraded by the operator.
+    An S3 blob store's bucket is made if missing."""
     from tokstack.storage.sql import migrate  # Alembic is large: only where it runs
 
     url = settings.resolved_database_url
@@ -243,6 +253,10 @@ def prepare_database(settings: Settings) -> None:
         migrate.upgrade(url)
     elif migrate.pending(url):
         raise RuntimeError("the database schema is behind: run `tokstack db upgrade` first")
+    blobs = _blobs(settings)
+    ensure = getattr(blobs, "ensure_bucket", None)
+    if ensure is not None:
+        ensure()
 
 
 def webhook_worker(container: Container) -> WebhookWorker:
