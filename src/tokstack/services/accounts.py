@@ -185,9 +185,13 @@ async def create_user(
     if password:  # argon2 takes tens of milliseconds: keep it off the event loop
         password_hash = await anyio.to_thread.run_sync(hash_password, password)
     # Decode and resize before the transaction: a bad image must not leave a user behind.
-    avatar_key = (
-        ctx.avatars.store(avatar) if avatar is not None else ctx.avatars.store_default(display_name)
-    )
+    # blob writes run on a thread: the store may be S3 (and a disk write may wait too)
+    avatar_key = await anyio.to_thread.run_sync(
+        lambda: (
+            ctx.avatars.store(avatar) if avatar is not None
+            else ctx.avatars.store_default(display_name)
+        )
+    )  # fmt: skip
     try:
         async with ctx.store.unit() as unit:
             user = await unit.users.add(
@@ -200,10 +204,10 @@ async def create_user(
             )
             return await unit.users.update(user.id, avatar_key=avatar_key)
     except Conflict:
-        ctx.avatars.delete(avatar_key)
+        await anyio.to_thread.run_sync(ctx.avatars.delete, avatar_key)
         raise Conflict(f"username {username!r} is taken") from None
     except BaseException:
-        ctx.avatars.delete(avatar_key)
+        await anyio.to_thread.run_sync(ctx.avatars.delete, avatar_key)
         raise
 
 

@@ -30,6 +30,13 @@ class BlobStore(Protocol):
         ...
 
 
+def delete_all(blobs: BlobStore, keys: list[str]) -> None:
+    """Deletes each key (blocking: run it on a thread from the event loop)."""
+    for key in keys:
+        if key:
+            blobs.delete(key)
+
+
 class DirectoryBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root

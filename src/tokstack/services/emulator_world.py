@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -63,10 +64,14 @@ class World:
             for prefix, chunks in await unit.publishes.upload_keys():  # unfinished uploads
                 icons += [chunk_key(prefix, index) for index in range(chunks)]
         await self._wipe.wipe()
-        for key in avatars:
-            self.ctx.avatars.delete(key)
-        for key in icons:
-            self.ctx.avatars.blobs.delete(key)
+
+        def delete_files() -> None:
+            for key in avatars:
+                self.ctx.avatars.delete(key)
+            for key in icons:
+                self.ctx.avatars.blobs.delete(key)
+
+        await asyncio.to_thread(delete_files)
         if self.clock is not None:  # the seed is written on the system clock
             self.clock.clock.load({})
         if self.journal is not None:

@@ -160,11 +160,11 @@ async def set_icon(ctx: Context, developer_id: int, client_key: str, data: bytes
     app = await own_app(ctx, developer_id, client_key)
     png = await anyio.to_thread.run_sync(_icon_png, data)
     key = f"icon-{secrets.token_hex(12)}.png"
-    ctx.avatars.blobs.put(key, png)
+    await anyio.to_thread.run_sync(ctx.avatars.blobs.put, key, png)
     async with ctx.store.unit() as unit:
         updated = await unit.apps.update(app.id, icon_key=key)
     if app.icon_key:
-        ctx.avatars.blobs.delete(app.icon_key)
+        await anyio.to_thread.run_sync(ctx.avatars.blobs.delete, app.icon_key)
     return updated
 
 

@@ -4,6 +4,7 @@ job services/publisher.py."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict
@@ -17,6 +18,7 @@ from tokstack.domain.posting import PostInfo, PostingError, Publish
 from tokstack.domain.videos import PRIVACY_LEVELS
 from tokstack.errors import InvalidParams, PostingRefused, ScopeNotAuthorized
 from tokstack.services import pull_urls
+from tokstack.services.blobs import delete_all
 from tokstack.services.context import Context
 from tokstack.services.uploads import Uploads
 
@@ -188,6 +190,6 @@ class Posting:
             raise InvalidParams(
                 "Only a post still processing can be cancelled.", detail="not processing"
             )
-        for index in range(publish.total_chunk_count):
-            self.uploads.blobs.delete(publish.chunk_key(index))
+        keys = [publish.chunk_key(index) for index in range(publish.total_chunk_count)]
+        await asyncio.to_thread(delete_all, self.uploads.blobs, keys)
         return {}

@@ -33,10 +33,10 @@ async def set_avatar(ctx: Context, user: User, data: bytes) -> User:
         async with ctx.store.unit() as unit:
             updated = await unit.users.update(user.id, avatar_key=key, updated_at=ctx.clock.now())
     except BaseException:
-        ctx.avatars.delete(key)
+        await anyio.to_thread.run_sync(ctx.avatars.delete, key)
         raise
     if user.avatar_key:
-        ctx.avatars.delete(user.avatar_key)
+        await anyio.to_thread.run_sync(ctx.avatars.delete, user.avatar_key)
     return updated
 
 

@@ -25,7 +25,7 @@ from tokstack.domain.faults import PROCESS, Facts
 from tokstack.domain.posting import MediaInfo, Publish
 from tokstack.domain.videos import DRAFT, Video
 from tokstack.services import media, posting_events, pull_urls
-from tokstack.services.blobs import BlobStore
+from tokstack.services.blobs import BlobStore, delete_all
 from tokstack.services.context import Context
 from tokstack.services.faults import Faults
 
@@ -159,11 +159,10 @@ class Publisher:
             if done:
                 await posting_events.settled(unit, publish, outcome.status, outcome.fail_reason,
                                              outcome.video, now)  # fmt: skip
+        keys = [publish.chunk_key(index) for index in range(publish.total_chunk_count)]
         if not done and outcome.video is not None:  # cancelled meanwhile: its files go
-            self.blobs.delete(outcome.video.media_key or "")
-            self.blobs.delete(outcome.video.cover_key or "")
-        for index in range(publish.total_chunk_count):
-            self.blobs.delete(publish.chunk_key(index))
+            keys += [outcome.video.media_key or "", outcome.video.cover_key or ""]
+        await asyncio.to_thread(delete_all, self.blobs, keys)
 
     async def run(self) -> None:
         while True:

@@ -102,8 +102,8 @@ async def write(ctx: Context, spec: SeedVideo, base_dir: Path | None = None) -> 
         await _add(ctx, spec, video_id, media_key, cover, (duration, width, height))
     except Conflict:  # the same seed applied twice at once: the other one wrote it
         if spec.file is not None:  # random keys: ours are nobody's (stand-ins share theirs)
-            ctx.avatars.blobs.delete(media_key)
-            ctx.avatars.blobs.delete(cover)
+            await asyncio.to_thread(ctx.avatars.blobs.delete, media_key)
+            await asyncio.to_thread(ctx.avatars.blobs.delete, cover)
         return {"id": video_id, "user": spec.user, "created": False}
     return {"id": video_id, "user": spec.user, "created": True}
 

@@ -5,6 +5,7 @@ node, and two PUTs of the same chunk cannot both count."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import tempfile
@@ -85,7 +86,7 @@ class Uploads:
         staged = await self._stage(body, length)
         if staged is None:
             return Transfer(400, f"The body must hold exactly {length} bytes.", "invalid_params")
-        self.blobs.put_file(publish.chunk_key(index), staged)
+        await asyncio.to_thread(self.blobs.put_file, publish.chunk_key(index), staged)
         last = index == publish.total_chunk_count - 1
         async with self.ctx.store.unit() as unit:
             counted = await unit.publishes.advance(

@@ -70,8 +70,8 @@ async def create(
         async with ctx.store.unit() as unit:
             await unit.videos.add(video)
     except BaseException:
-        ctx.avatars.blobs.delete(media_key)
-        ctx.avatars.blobs.delete(cover_key)
+        await asyncio.to_thread(ctx.avatars.blobs.delete, media_key)
+        await asyncio.to_thread(ctx.avatars.blobs.delete, cover_key)
         raise
     return _row(username, video)
 
@@ -99,7 +99,7 @@ async def delete(ctx: Context, video_id: str, owner: User | None = None) -> dict
         await posting_events.visibility_changed(unit, removed, removed.public, False, now)
     for key in (removed.cover_key, removed.media_key):
         if key:
-            ctx.avatars.blobs.delete(key)
+            await asyncio.to_thread(ctx.avatars.blobs.delete, key)
     return {"id": video_id, "deleted": True}
 
 

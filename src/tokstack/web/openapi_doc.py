@@ -390,6 +390,7 @@ def build() -> dict[str, Any]:
     from tokstack.web.openapi_inspector import inspector_paths
     from tokstack.web.openapi_posting import posting_paths
     from tokstack.web.openapi_seed import seed_path, seed_schemas
+    from tokstack.web.openapi_video_pages import video_page_paths
     from tokstack.web.openapi_videos import video_paths
 
     parts = (
@@ -403,6 +404,7 @@ def build() -> dict[str, Any]:
         inspector_paths(),
         video_paths(),
         posting_paths(),
+        video_page_paths(),
     )
     doc["components"]["schemas"].update(seed_schemas())
     for part in parts:

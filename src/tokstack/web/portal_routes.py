@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -304,7 +305,11 @@ async def upload_icon(request: Request, container: Container, developer: Develop
 async def icon(request: Request) -> Response:
     container: Container = request.app.state.container
     key = request.path_params["key"]
-    data = container.ctx.avatars.blobs.get(key) if key.startswith("icon-") else None
+    data = (
+        await anyio.to_thread.run_sync(container.ctx.avatars.blobs.get, key)
+        if key.startswith("icon-")
+        else None
+    )
     if data is None:
         return Response(b"Not Found", status_code=404, media_type="text/plain")
     return Response(

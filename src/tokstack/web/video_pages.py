@@ -92,7 +92,8 @@ async def media(request: Request) -> Response:
     """A signed media URL (6 hours): the file, streamed (never whole in memory)."""
     container: Container = request.app.state.container
     query = first_values(request)
-    handle = _display(container).open_media(
+    handle = await anyio.to_thread.run_sync(
+        _display(container).open_media,
         request.path_params["name"],
         query.get("x-expires", ""),
         query.get("x-signature", ""),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -43,7 +44,8 @@ async def video_query(request: Request, container: Container, log_id: str) -> Re
 async def cover(request: Request) -> Response:
     container: Container = request.app.state.container
     query = first_values(request)
-    found = _display(container).read_cover(
+    found = await anyio.to_thread.run_sync(  # the blob store may be S3: off the loop
+        _display(container).read_cover,
         request.path_params["name"],
         query.get("x-expires", ""),
         query.get("x-signature", ""),
