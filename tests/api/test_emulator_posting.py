@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import io
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.api.posting_helpers import (
     INIT,
@@ -135,3 +137,96 @@ async def test_pull_from_url(emulated: tuple[Container, httpx.AsyncClient], file
     unverified = await pull(client, who, "https://elsewhere.example/clip.mp4")
     assert unverified.status_code == 403
     assert unverified.json()["error"]["code"] == "url_ownership_unverified"
+
+
+class _Images(http.server.BaseHTTPRequestHandler):
+    files: dict[str, bytes] = {}
+
+    def do_GET(self) -> None:  # the standard library's name
+        found = self.files.get(self.path)
+        if found is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(found)))
+        self.end_headers()
+        self.wfile.write(found)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _image(kind: str, size: tuple[int, int] = (1080, 1080)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, kind)
+    return out.getvalue()
+
+
+@pytest.fixture
+def images() -> Iterator[str]:
+    _Images.files = {
+        "/a.jpg": _image("JPEG"),
+        "/b.webp": _image("WEBP", (1920, 1080)),
+        "/c.png": _image("PNG"),
+        "/big.jpg": _image("JPEG", (2000, 1500)),
+    }
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Images)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+async def photos(
+    client: httpx.AsyncClient, who: Poster, urls: list[str], mode: str = "DIRECT_POST",
+    privacy: str = "PUBLIC_TO_EVERYONE", **source: object,
+) -> httpx.Response:  # fmt: skip
+    body = {
+        "media_type": "PHOTO",
+        "post_mode": mode,
+        "post_info": {"title": "trip", "description": "three days", "privacy_level": privacy},
+        "source_info": {"source": "PULL_FROM_URL", "photo_images": urls, **source},
+    }
+    return await client.post("/v2/post/publish/content/init/", json=body, headers=who.headers)
+
+
+async def test_photo_posts(emulated: tuple[Container, httpx.AsyncClient], images: str) -> None:
+    container, client = emulated
+    who = await poster(World(container.ctx), prefixes=(f"{images}/",))
+    posted = await photos(client, who, [f"{images}/a.jpg", f"{images}/b.webp"])
+    assert posted.status_code == 200, posted.text
+    publish_id = posted.json()["data"]["publish_id"]
+    assert publish_id.startswith("p_pub_url~v2.")
+    await process(container)
+    done = await status(client, who, publish_id)
+    assert done["status"] == "PUBLISH_COMPLETE" and len(done["publicaly_available_post_id"]) == 1
+    assert done["downloaded_bytes"] == len(_Images.files["/a.jpg"]) + len(_Images.files["/b.webp"])
+    drafted = await photos(client, who, [f"{images}/a.jpg"], mode="MEDIA_UPLOAD")
+    assert drafted.json()["data"]["publish_id"].startswith("p_inbox_url~v2.")
+    await process(container)
+    inbox = await status(client, who, drafted.json()["data"]["publish_id"])
+    assert inbox["status"] == "SEND_TO_USER_INBOX"
+    for path, reason in (("/c.png", "file_format_check_failed"),
+                         ("/big.jpg", "picture_size_check_failed"),
+                         ("/gone.jpg", "video_pull_failed")):  # fmt: skip
+        failing = await photos(client, who, [f"{images}/a.jpg", f"{images}{path}"])
+        await process(container)
+        failed = await status(client, who, failing.json()["data"]["publish_id"])
+        assert (failed["status"], failed.get("fail_reason")) == ("FAILED", reason), path
+
+
+async def test_photo_post_bodies(emulated: tuple[Container, httpx.AsyncClient]) -> None:
+    container, client = emulated
+    world = World(container.ctx)
+    who = await poster(world, prefixes=("https://cdn.example/",))
+    url = "https://cdn.example/a.jpg"
+    for urls, extra in (([], {}), ([url] * 36, {}), ([url], {"photo_cover_index": 1})):
+        refused = await photos(client, who, urls, **extra)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_params"
+    elsewhere = await photos(client, who, ["https://other.example/a.jpg"])
+    assert elsewhere.status_code == 403
+    assert elsewhere.json()["error"]["code"] == "url_ownership_unverified"
+    unaudited = await poster(world, audited=False, prefixes=("https://cdn.example/",),
+                             username="bob")  # fmt: skip
+    public = await photos(client, unaudited, [url])
+    assert public.status_code == 403
+    assert public.json()["error"]["code"] == "unaudited_client_can_only_post_to_private_accounts"

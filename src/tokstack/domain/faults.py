@@ -20,6 +20,7 @@ POST_ENDPOINTS = (
     "post.creator_info",
     "post.video.init",
     "post.inbox.init",
+    "post.content.init",
     "post.status",
     "post.cancel",
 )
@@ -69,6 +70,7 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "post.creator_info": (*_API_ERRORS, "spam_risk_too_many_posts"),
     "post.video.init": (*_API_ERRORS, *POSTING_ERRORS),
     "post.inbox.init": (*_API_ERRORS, *POSTING_ERRORS),
+    "post.content.init": (*_API_ERRORS, *POSTING_ERRORS),
     "post.status": _API_ERRORS,
     "post.cancel": _API_ERRORS,
     PROCESS: FAIL_REASONS,

@@ -106,6 +106,8 @@ class Publish:
     uploaded_bytes: int = 0
     downloaded_bytes: int = 0
     video_url: str | None = None
+    media_type: str = "VIDEO"  # or PHOTO (content/init)
+    photo_images: str | None = None  # a photo post's image URLs, as a JSON list
     upload_key: str = ""  # prefix of the chunks' blob keys
     upload_expires_at: int = 0
     ready: bool = False  # every byte is in: the processing job may take it

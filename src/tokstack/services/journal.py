@@ -31,6 +31,7 @@ ENDPOINTS = {
     "/v2/post/publish/creator_info/query/": "post.creator_info",
     "/v2/post/publish/video/init/": "post.video.init",
     "/v2/post/publish/inbox/video/init/": "post.inbox.init",
+    "/v2/post/publish/content/init/": "post.content.init",
     "/v2/post/publish/status/fetch/": "post.status",
     "/v2/post/publish/cancel/": "post.cancel",
     "/upload/video/": "post.upload",

@@ -27,18 +27,18 @@ DAY = 86_400
 AVATAR_TTL = 2 * 3600  # creator_avatar_url lives two hours
 
 
-def _scope(access: AccessContext, *wanted: str) -> None:
+def require_scope(access: AccessContext, *wanted: str) -> None:
     if not set(wanted) & set(access.token.scopes):
         raise ScopeNotAuthorized(detail=f"token lacks {' or '.join(wanted)}")
 
 
-def _object(body: Any) -> dict[str, Any]:
+def json_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidParams("The body must be a JSON object.", detail="body not an object")
     return body
 
 
-def _refused(error: PostingError) -> Exception:
+def refused(error: PostingError) -> Exception:
     if error.code == "invalid_params":
         return InvalidParams(str(error), detail=str(error))
     return PostingRefused(error.code, error.status, str(error))
@@ -50,21 +50,21 @@ class Posting:
         self.uploads = uploads
         self.wake = wake  # this process's publisher, for PULL_FROM_URL (nothing to upload)
 
-    async def _app(self, access: AccessContext) -> App:
+    async def app_of(self, access: AccessContext) -> App:
         async with self.ctx.store.read() as unit:
             app = await unit.apps.get(access.token.app_id)
         if app is None:  # deleted under a live token: the token dies with it
             raise ScopeNotAuthorized(detail="app gone")
         return app
 
-    async def _posted_today(self, access: AccessContext, kind: str) -> int:
+    async def posted_today(self, access: AccessContext, kind: str) -> int:
         async with self.ctx.store.read() as unit:
             since = self.ctx.clock.now() - DAY
             return await unit.publishes.count_since(access.user.id, kind, since)
 
     async def creator_info(self, access: AccessContext) -> dict[str, Any]:
-        _scope(access, PUBLISH_SCOPE)
-        if await self._posted_today(access, rules.DIRECT_POST) >= rules.DAILY_POSTS:
+        require_scope(access, PUBLISH_SCOPE)
+        if await self.posted_today(access, rules.DIRECT_POST) >= rules.DAILY_POSTS:
             raise PostingRefused(
                 "spam_risk_too_many_posts", 403, "The creator has posted too much in 24 hours."
             )
@@ -84,12 +84,33 @@ class Posting:
             "max_video_post_duration_sec": rules.MAX_DURATION_SEC,
         }
 
+    async def check_rules(self, access: AccessContext, app: App, kind: str, privacy: str) -> None:
+        """Unaudited apps post SELF_ONLY; the daily post cap and the pending inbox cap."""
+        if kind == rules.DIRECT_POST:
+            if not app.audited and privacy != "SELF_ONLY":
+                raise PostingRefused(
+                    "unaudited_client_can_only_post_to_private_accounts",
+                    403,
+                    "Unaudited apps can only post SELF_ONLY: audit the app, or post with "
+                    "privacy_level SELF_ONLY.",
+                )
+            if await self.posted_today(access, kind) >= rules.DAILY_POSTS:
+                raise PostingRefused(
+                    "spam_risk_too_many_posts", 403, "The creator has posted too much in 24 hours."
+                )
+        elif await self.posted_today(access, kind) >= rules.PENDING_SHARES:
+            raise PostingRefused(
+                "spam_risk_too_many_pending_share",
+                403,
+                f"At most {rules.PENDING_SHARES} uploads to a creator's inbox in 24 hours.",
+            )
+
     async def init(self, access: AccessContext, body: Any, kind: str) -> dict[str, Any]:
         """``video/init`` (DIRECT_POST, video.publish) or ``inbox/video/init`` (INBOX_SHARE,
         video.upload): a publish id, and for FILE_UPLOAD where to PUT the chunks."""
-        _scope(access, PUBLISH_SCOPE if kind == rules.DIRECT_POST else UPLOAD_SCOPE)
-        body = _object(body)
-        app = await self._app(access)
+        require_scope(access, PUBLISH_SCOPE if kind == rules.DIRECT_POST else UPLOAD_SCOPE)
+        body = json_object(body)
+        app = await self.app_of(access)
         try:
             source, source_info = rules.source(body.get("source_info"))
             info = PostInfo()
@@ -100,25 +121,8 @@ class Posting:
             if source == rules.PULL_FROM_URL:
                 url = pull_urls.checked(source_info["video_url"], app, self.ctx.emulator)
         except PostingError as exc:
-            raise _refused(exc) from None
-        if kind == rules.DIRECT_POST:
-            if not app.audited and info.privacy_level != "SELF_ONLY":
-                raise PostingRefused(
-                    "unaudited_client_can_only_post_to_private_accounts",
-                    403,
-                    "Unaudited apps can only post SELF_ONLY videos: audit the app, or post "
-                    "with privacy_level SELF_ONLY.",
-                )
-            if await self._posted_today(access, kind) >= rules.DAILY_POSTS:
-                raise PostingRefused(
-                    "spam_risk_too_many_posts", 403, "The creator has posted too much in 24 hours."
-                )
-        elif await self._posted_today(access, kind) >= rules.PENDING_SHARES:
-            raise PostingRefused(
-                "spam_risk_too_many_pending_share",
-                403,
-                f"At most {rules.PENDING_SHARES} uploads to a creator's inbox in 24 hours.",
-            )
+            raise refused(exc) from None
+        await self.check_rules(access, app, kind, info.privacy_level)
         now = self.ctx.clock.now()
         publish = Publish(
             id=rules.new_publish_id(kind, source),
@@ -148,8 +152,8 @@ class Posting:
         return {"publish_id": publish.id, "upload_url": self.uploads.url(publish)}
 
     async def _mine(self, access: AccessContext, body: Any) -> Publish:
-        _scope(access, PUBLISH_SCOPE, UPLOAD_SCOPE)
-        publish_id = _object(body).get("publish_id")
+        require_scope(access, PUBLISH_SCOPE, UPLOAD_SCOPE)
+        publish_id = json_object(body).get("publish_id")
         if not isinstance(publish_id, str) or not publish_id or len(publish_id) > 64:
             raise InvalidParams("publish_id is required.", detail="no publish_id")
         async with self.ctx.store.read() as unit:
@@ -168,7 +172,10 @@ class Posting:
         if publish.status == rules.FAILED:
             data["fail_reason"] = publish.fail_reason or "internal"
         public = False
-        if publish.status == rules.PUBLISH_COMPLETE and publish.video_id:
+        if publish.status == rules.PUBLISH_COMPLETE and publish.media_type == "PHOTO":
+            privacy = orjson.loads(publish.post_info).get("privacy_level")
+            public = publish.kind == rules.DIRECT_POST and privacy == "PUBLIC_TO_EVERYONE"
+        elif publish.status == rules.PUBLISH_COMPLETE and publish.video_id:
             async with self.ctx.store.read() as unit:
                 video = await unit.videos.get(publish.video_id)
             public = video is not None and video.public

@@ -24,7 +24,7 @@ from tokstack.domain import posting as rules
 from tokstack.domain.faults import PROCESS, Facts
 from tokstack.domain.posting import MediaInfo, Publish
 from tokstack.domain.videos import DRAFT, Video
-from tokstack.services import media, posting_events, pull_urls
+from tokstack.services import media, photo_posts, posting_events, pull_urls
 from tokstack.services.blobs import BlobStore, delete_all
 from tokstack.services.context import Context
 from tokstack.services.faults import Faults
@@ -81,6 +81,10 @@ class Publisher:
         return outcome.rule.error if outcome is not None and outcome.rule is not None else None
 
     async def process(self, publish: Publish) -> None:
+        if publish.media_type == "PHOTO":
+            status, reason = await photo_posts.process(self.ctx, self.blobs, self.staging, publish)
+            await self._settle(publish, Outcome(status, reason))
+            return
         self.staging.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.staging, prefix="media-")
         path = Path(name)
@@ -159,7 +163,9 @@ class Publisher:
             if done:
                 await posting_events.settled(unit, publish, outcome.status, outcome.fail_reason,
                                              outcome.video, now)  # fmt: skip
-        keys = [publish.chunk_key(index) for index in range(publish.total_chunk_count)]
+        # upload chunks go once processed; a photo post keeps its images (reset deletes them)
+        kept = publish.media_type == "PHOTO" and done and outcome.status != rules.FAILED
+        keys = [] if kept else [publish.chunk_key(i) for i in range(publish.total_chunk_count)]
         if not done and outcome.video is not None:  # cancelled meanwhile: its files go
             keys += [outcome.video.media_key or "", outcome.video.cover_key or ""]
         await asyncio.to_thread(delete_all, self.blobs, keys)

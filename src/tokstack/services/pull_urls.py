@@ -56,7 +56,10 @@ async def _resolve(host: str, port: int, emulator: bool) -> str:
     return addresses[0]
 
 
-async def download(url: str, target: Path, emulator: bool, budget: float = DOWNLOAD_BUDGET) -> int:
+async def download(
+    url: str, target: Path, emulator: bool, budget: float = DOWNLOAD_BUDGET,
+    max_bytes: int = MAX_VIDEO_SIZE,
+) -> int:  # fmt: skip
     """Streams ``url`` into ``target``; the byte count, or PullFailed."""
     import httpx
 
@@ -84,8 +87,8 @@ async def download(url: str, target: Path, emulator: bool, budget: float = DOWNL
             with target.open("wb") as handle:
                 async for piece in answer.aiter_bytes(1024 * 1024):
                     received += len(piece)
-                    if received > MAX_VIDEO_SIZE:
-                        raise PullFailed("the file is over 4 GB")
+                    if received > max_bytes:
+                        raise PullFailed(f"the file is over {max_bytes} bytes")
                     if time.monotonic() > deadline:
                         raise PullFailed("the download took over an hour")
                     handle.write(piece)

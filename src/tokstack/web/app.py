@@ -53,6 +53,7 @@ def routes() -> list[BaseRoute]:
         ),
         Route("/v2/post/publish/video/init/", posting_routes.video_init, methods=["POST"]),
         Route("/v2/post/publish/inbox/video/init/", posting_routes.inbox_init, methods=["POST"]),
+        Route("/v2/post/publish/content/init/", posting_routes.content_init, methods=["POST"]),
         Route("/v2/post/publish/status/fetch/", posting_routes.status_fetch, methods=["POST"]),
         Route("/v2/post/publish/cancel/", posting_routes.cancel, methods=["POST"]),
         Route(UPLOAD_PATH, posting_routes.upload, methods=["PUT"]),

@@ -149,6 +149,43 @@ def posting_paths() -> dict[str, Any]:
             init_data,
             {"type": "object", "required": ["source_info"], "properties": {"source_info": SOURCE}},
         ),
+        "/v2/post/publish/content/init/": _operation(
+            "Starts a photo post (PULL_FROM_URL, up to 35 JPEG or WebP images).",
+            "video.publish (DIRECT_POST) or video.upload (MEDIA_UPLOAD)",
+            {"publish_id": _STR},
+            {
+                "type": "object",
+                "required": ["media_type", "post_mode", "source_info"],
+                "properties": {
+                    "media_type": {"type": "string", "enum": ["PHOTO"]},
+                    "post_mode": {"type": "string", "enum": ["DIRECT_POST", "MEDIA_UPLOAD"]},
+                    "post_info": {
+                        "type": "object",
+                        "properties": {
+                            "title": {"type": "string", "maxLength": 90},
+                            "description": {"type": "string", "maxLength": 4000},
+                            "privacy_level": PRIVACY,
+                            "disable_comment": _BOOL,
+                            "auto_add_music": _BOOL,
+                        },
+                    },
+                    "source_info": {
+                        "type": "object",
+                        "required": ["source", "photo_images"],
+                        "properties": {
+                            "source": {"type": "string", "enum": [rules.PULL_FROM_URL]},
+                            "photo_images": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 35,
+                                "items": {"type": "string", "format": "uri"},
+                            },
+                            "photo_cover_index": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                },
+            },
+        ),
         "/v2/post/publish/status/fetch/": _operation(
             "Where a publish stands.",
             "video.publish or video.upload",

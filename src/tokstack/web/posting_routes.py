@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tokstack.domain import posting as rules
+from tokstack.services import photo_posts
 from tokstack.services.posting import Posting
 from tokstack.web import render
 from tokstack.web.api_calls import authorized, read_json
@@ -21,6 +22,7 @@ LIMITS = {
     "post.creator_info": 20,
     "post.video.init": 6,
     "post.inbox.init": 6,
+    "post.content.init": 6,
     "post.status": 30,
     "post.cancel": 30,
 }
@@ -43,6 +45,8 @@ async def _call(request: Request, container: Container, endpoint: str) -> dict[s
         return await posting.init(access, body, rules.DIRECT_POST)
     if endpoint == "post.inbox.init":
         return await posting.init(access, body, rules.INBOX_SHARE)
+    if endpoint == "post.content.init":
+        return await photo_posts.init(posting, access, body)
     if endpoint == "post.status":
         return await posting.status(access, body)
     return await posting.cancel(access, body)
@@ -60,6 +64,7 @@ def _endpoint(name: str) -> Any:
 creator_info = _endpoint("post.creator_info")
 video_init = _endpoint("post.video.init")
 inbox_init = _endpoint("post.inbox.init")
+content_init = _endpoint("post.content.init")
 status_fetch = _endpoint("post.status")
 cancel = _endpoint("post.cancel")
 

@@ -214,6 +214,8 @@ publishes = Table(
     Column("uploaded_bytes", BigInteger, nullable=False),
     Column("downloaded_bytes", BigInteger, nullable=False),
     Column("video_url", Text, nullable=True),
+    Column("media_type", String(8), nullable=False, default="VIDEO", server_default="VIDEO"),
+    Column("photo_images", Text, nullable=True),  # a photo post's URLs, as a JSON list
     Column("upload_key", String(64), nullable=False),
     Column("upload_expires_at", BigInteger, nullable=False),
     Column("ready", Boolean, nullable=False),

@@ -51,6 +51,8 @@ def upgrade() -> None:
         sa.Column("uploaded_bytes", sa.BigInteger(), nullable=False),
         sa.Column("downloaded_bytes", sa.BigInteger(), nullable=False),
         sa.Column("video_url", sa.Text(), nullable=True),
+        sa.Column("media_type", sa.String(length=8), nullable=False, server_default="VIDEO"),
+        sa.Column("photo_images", sa.Text(), nullable=True),
         sa.Column("upload_key", sa.String(length=64), nullable=False),
         sa.Column("upload_expires_at", sa.BigInteger(), nullable=False),
         sa.Column("ready", sa.Boolean(), nullable=False),
