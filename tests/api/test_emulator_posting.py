@@ -36,7 +36,9 @@ async def emulated(tmp_path: Path) -> AsyncIterator[tuple[Container, httpx.Async
 
 
 class _Files(http.server.BaseHTTPRequestHandler):
-    video = b""
+    """Serves ``files`` by path; ``/moved.mp4`` redirects (a pull must not follow it)."""
+
+    files: dict[str, bytes] = {}
 
     def do_GET(self) -> None:
         if self.path == "/moved.mp4":
@@ -44,26 +46,30 @@ class _Files(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", "/clip.mp4")
             self.end_headers()
             return
-        if self.path != "/clip.mp4":
+        found = self.files.get(self.path)
+        if found is None:
             self.send_error(404)
             return
         self.send_response(200)
-        self.send_header("Content-Length", str(len(self.video)))
+        self.send_header("Content-Length", str(len(found)))
         self.end_headers()
-        self.wfile.write(self.video)
+        self.wfile.write(found)
 
     def log_message(self, *args: object) -> None:
         pass
 
 
-@pytest.fixture
-def files() -> Iterator[str]:
-    _Files.video = clip()
+def _serve(files: dict[str, bytes]) -> Iterator[str]:
+    _Files.files = files
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture
+def files() -> Iterator[str]:
+    yield from _serve({"/clip.mp4": clip()})
 
 
 async def test_the_next_publish_fails_as_a_fault_says(
@@ -139,23 +145,6 @@ async def test_pull_from_url(emulated: tuple[Container, httpx.AsyncClient], file
     assert unverified.json()["error"]["code"] == "url_ownership_unverified"
 
 
-class _Images(http.server.BaseHTTPRequestHandler):
-    files: dict[str, bytes] = {}
-
-    def do_GET(self) -> None:  # the standard library's name
-        found = self.files.get(self.path)
-        if found is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(found)))
-        self.end_headers()
-        self.wfile.write(found)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def _image(kind: str, size: tuple[int, int] = (1080, 1080)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 120, 40)).save(out, kind)
@@ -164,16 +153,14 @@ def _image(kind: str, size: tuple[int, int] = (1080, 1080)) -> bytes:
 
 @pytest.fixture
 def images() -> Iterator[str]:
-    _Images.files = {
-        "/a.jpg": _image("JPEG"),
-        "/b.webp": _image("WEBP", (1920, 1080)),
-        "/c.png": _image("PNG"),
-        "/big.jpg": _image("JPEG", (2000, 1500)),
-    }
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Images)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    yield from _serve(
+        {
+            "/a.jpg": _image("JPEG"),
+            "/b.webp": _image("WEBP", (1920, 1080)),
+            "/c.png": _image("PNG"),
+            "/big.jpg": _image("JPEG", (2000, 1500)),
+        }
+    )
 
 
 async def photos(
@@ -199,7 +186,7 @@ async def test_photo_posts(emulated: tuple[Container, httpx.AsyncClient], images
     await process(container)
     done = await status(client, who, publish_id)
     assert done["status"] == "PUBLISH_COMPLETE" and len(done["publicaly_available_post_id"]) == 1
-    assert done["downloaded_bytes"] == len(_Images.files["/a.jpg"]) + len(_Images.files["/b.webp"])
+    assert done["downloaded_bytes"] == len(_Files.files["/a.jpg"]) + len(_Files.files["/b.webp"])
     drafted = await photos(client, who, [f"{images}/a.jpg"], mode="MEDIA_UPLOAD")
     assert drafted.json()["data"]["publish_id"].startswith("p_inbox_url~v2.")
     await process(container)

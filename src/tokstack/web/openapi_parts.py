@@ -137,8 +137,9 @@ def control_op(summary: str, responses: dict[str, Any], **extra: Any) -> dict[st
     }
 
 
-def signed_image(summary: str) -> dict[str, Any]:
-    """A JPEG behind a signed, expiring URL (``x-expires``, ``x-signature``), as TikTok's CDN."""
+def signed_image(summary: str, content: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A JPEG (or ``content``) behind a signed, expiring URL (``x-expires``, ``x-signature``),
+    as TikTok's CDN hands them out."""
     return {
         "get": {
             "summary": summary,
@@ -150,8 +151,8 @@ def signed_image(summary: str) -> dict[str, Any]:
             ],
             "responses": {
                 "200": {
-                    "description": "JPEG",
-                    "content": {"image/jpeg": {"schema": {"type": "string"}}},
+                    "description": "The file.",
+                    "content": content or {"image/jpeg": {"schema": {"type": "string"}}},
                 },
                 "403": {"description": "Bad or expired signature.", "content": TEXT},
             },

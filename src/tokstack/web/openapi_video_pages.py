@@ -15,8 +15,8 @@ from tokstack.web.openapi_parts import (
     html_answer,
     page_op,
     path_param,
-    query_param,
     redirect_answer,
+    signed_image,
 )
 
 NOT_PUBLIC = html_answer("No such video, or it is not public.")
@@ -108,26 +108,12 @@ def video_page_paths() -> dict[str, Any]:
                 parameters=video,
             )
         },
-        "/obj/tos-video-0068/{name}": {
-            "get": {
-                "summary": "A signed, expiring media URL (6 hours), streamed.",
-                "tags": ["operations"],
-                "parameters": [
-                    path_param("name"),
-                    query_param("x-expires", "Unix time", required=True),
-                    query_param("x-signature", "", required=True),
-                ],
-                "responses": {
-                    "200": {
-                        "description": "The video file.",
-                        "content": {
-                            kind: {"schema": {"type": "string", "format": "binary"}}
-                            for kind in ("video/mp4", "video/quicktime", "video/webm")
-                        },
-                    },
-                    "403": {"description": "Bad or expired signature.", "content": TEXT},
-                },
-            }
-        },
+        "/obj/tos-video-0068/{name}": signed_image(
+            "A signed, expiring media URL (6 hours), streamed.",
+            {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("video/mp4", "video/quicktime", "video/webm")
+            },
+        ),
         **_account(),
     }
