@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
-from tests.services import unavailable
+from tests.services import REDIS_URL, scratch_postgres, unavailable
+from tokstack.storage.sql import migrate
 
 
 def free_port() -> int:
@@ -192,3 +195,22 @@ def emulator_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
         [str(tokstack), "emulator", "--url", url, *args],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
+
+
+@contextmanager
+def shared_backends() -> Iterator[dict[str, str]]:
+    """The environment of nodes sharing a new PostgreSQL database (migrated) and Redis."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        unavailable("redis", str(exc))
+    with scratch_postgres() as database_url:
+        migrate.upgrade(database_url)
+        yield {
+            "TOKSTACK_DATABASE_URL": database_url,
+            "TOKSTACK_REDIS_URL": REDIS_URL,
+            "TOKSTACK_REDIS_PREFIX": f"tokstack-test-{secrets.token_hex(4)}:",
+            "TOKSTACK_SECRET_KEY": secrets.token_urlsafe(40),
+            "TOKSTACK_LOG_LEVEL": "warning",
+            "TOKSTACK_WEBHOOKS": "false",
+        }

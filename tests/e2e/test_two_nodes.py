@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -11,14 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 
 from tests.api.oauth_helpers import Flow
-from tests.e2e.nodes import free_port, tokstack_node
-from tests.services import REDIS_URL, scratch_postgres, unavailable
+from tests.e2e.nodes import free_port, shared_backends, tokstack_node
 from tokstack.config import Settings
 from tokstack.services import accounts
-from tokstack.storage.sql import migrate
 from tokstack.web.container import build
 
 REDIRECT = "https://app.example/cb/"
@@ -28,21 +24,8 @@ RATE_LIMIT = 6
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        unavailable("redis", str(exc))
-    with scratch_postgres() as database_url:
-        migrate.upgrade(database_url)
-        yield {
-            "TOKSTACK_DATABASE_URL": database_url,
-            "TOKSTACK_REDIS_URL": REDIS_URL,
-            "TOKSTACK_REDIS_PREFIX": f"tokstack-test-{secrets.token_hex(4)}:",
-            "TOKSTACK_SECRET_KEY": secrets.token_urlsafe(40),
-            "TOKSTACK_DATA_DIR": str(tmp_path_factory.mktemp("nodes")),
-            "TOKSTACK_LOG_LEVEL": "warning",
-            "TOKSTACK_WEBHOOKS": "false",
-        }
+    with shared_backends() as env:
+        yield {**env, "TOKSTACK_DATA_DIR": str(tmp_path_factory.mktemp("nodes"))}
 
 
 @pytest.fixture(scope="module")

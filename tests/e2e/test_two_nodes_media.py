@@ -12,25 +12,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from PIL import Image
 
 from tests.api.test_portal import csrf_of
-from tests.e2e.nodes import free_port, tokstack_node
+from tests.e2e.nodes import free_port, shared_backends, tokstack_node
 from tests.media import clip, padded
 from tests.services import (
-    REDIS_URL,
     S3_ACCESS,
     S3_SECRET,
     SeaweedS3,
-    scratch_postgres,
     seaweed,  # noqa: F401 - the fixture
-    unavailable,
 )
 from tokstack.config import Settings
 from tokstack.services import accounts
 from tokstack.services.tokens import issue_for_user
-from tokstack.storage.sql import migrate
 from tokstack.web.container import build, prepare_database
 
 MB = 1024 * 1024
@@ -42,22 +37,12 @@ def shared(
     tmp_path_factory: pytest.TempPathFactory,
     seaweed: SeaweedS3,  # noqa: F811
 ) -> Iterator[dict[str, str]]:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        unavailable("redis", str(exc))
-    with scratch_postgres() as database_url:
-        migrate.upgrade(database_url)
+    with shared_backends() as env:
         yield {
-            "TOKSTACK_DATABASE_URL": database_url,
-            "TOKSTACK_REDIS_URL": REDIS_URL,
-            "TOKSTACK_REDIS_PREFIX": f"tokstack-test-{secrets.token_hex(4)}:",
-            "TOKSTACK_SECRET_KEY": secrets.token_urlsafe(40),
+            **env,
             "TOKSTACK_BLOB_URL": seaweed.url(f"nodes{secrets.token_hex(4)}"),
             "TOKSTACK_BLOB_ACCESS_KEY": S3_ACCESS,
             "TOKSTACK_BLOB_SECRET_KEY": S3_SECRET,
-            "TOKSTACK_LOG_LEVEL": "warning",
-            "TOKSTACK_WEBHOOKS": "false",
         }
 
 
