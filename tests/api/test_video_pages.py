@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from tests.api.posting_helpers import Poster, poster, process, status, upload_draft
+from tests.api.posting_helpers import Poster, post, poster, process, status, upload_draft
 from tests.api.test_account import log_in
 from tests.api.test_portal import csrf_of
 from tests.conftest import PUBLIC_URL, World
@@ -167,3 +167,31 @@ async def test_a_discarded_draft_is_gone(
     discarded = await client.post(f"/account/drafts/{found.group(1)}/discard", data={"csrf": token})
     assert discarded.status_code == 303
     assert "Drafts from apps" not in (await client.get("/account/")).text
+
+
+async def test_changing_who_can_watch_tells_the_app(
+    client: httpx.AsyncClient, container: Container, alice: Poster
+) -> None:
+    publish_id = await post(client, alice, clip())
+    await process(container)
+    (video_id,) = (await status(client, alice, publish_id))["publicaly_available_post_id"]
+    async with container.ctx.store.unit() as unit:  # the posting's own events, out of the way
+        await unit.webhooks.claim_due(container.ctx.clock.now(), 60, 20)
+    await log_in(client)
+    token = await csrf_of(client, "/account/")
+    for level, event in (("SELF_ONLY", "post.publish.no_longer_publicaly_available"),
+                         ("PUBLIC_TO_EVERYONE", "post.publish.publicly_available")):  # fmt: skip
+        changed = await client.post(
+            f"/account/videos/{video_id}/privacy", data={"csrf": token, "privacy_level": level}
+        )
+        assert changed.status_code == 303
+        listed = await client.post("/v2/video/list/?fields=id", json={}, headers=alice.headers)
+        assert len(listed.json()["data"]["videos"]) == (level == "PUBLIC_TO_EVERYONE")
+        async with container.ctx.store.unit() as unit:
+            (sent,) = await unit.webhooks.claim_due(container.ctx.clock.now(), 60, 20)
+        body = json.loads(sent.body)
+        assert body["event"] == event and json.loads(body["content"])["post_id"] == str(video_id)
+    bad = await client.post(
+        f"/account/videos/{video_id}/privacy", data={"csrf": token, "privacy_level": "EVERYONE"}
+    )
+    assert bad.status_code == 400

@@ -120,3 +120,18 @@ async def post_draft(ctx: Context, owner: User, video_id: str, privacy_level: st
         ):
             posted = replace(found, privacy_level=privacy_level, create_time=now)
             await posting_events.settled(unit, publish, rules.PUBLISH_COMPLETE, None, posted, now)
+
+
+async def change_privacy(ctx: Context, owner: User, video_id: str, privacy_level: str) -> None:
+    """The creator changes who can watch a posted video; an app that posted it is told when
+    it becomes public or stops being public."""
+    if privacy_level not in PRIVACY_LEVELS:
+        raise ValidationError(f"privacy level must be one of {', '.join(PRIVACY_LEVELS)}")
+    now = ctx.clock.now()
+    async with ctx.store.unit() as unit:
+        found = await unit.videos.get(video_id)
+        if found is None or found.user_id != owner.id or found.privacy_level == DRAFT:
+            raise NotFound(f"no video {video_id!r}")
+        await unit.videos.set_privacy(video_id, privacy_level, found.create_time)
+        after = replace(found, privacy_level=privacy_level)
+        await posting_events.visibility_changed(unit, after, found.public, after.public, now)

@@ -28,6 +28,7 @@ MESSAGES = {
     "video": "Your video was added.",
     "deleted": "The video was deleted.",
     "posted": "The draft was posted.",
+    "privacy": "Who can watch the video was changed.",
     "discarded": "The draft was discarded.",
 }
 

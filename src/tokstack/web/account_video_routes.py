@@ -66,6 +66,10 @@ async def _act(request: Request, container: Container, action: str) -> Response:
             await video_catalog.post_draft(
                 container.ctx, user, video_id, form.get("privacy_level", "")
             )
+        elif action == "privacy":
+            await video_catalog.change_privacy(
+                container.ctx, user, video_id, form.get("privacy_level", "")
+            )
         else:
             await video_catalog.delete(container.ctx, video_id, owner=user)
     except NotFound:
@@ -78,6 +82,11 @@ async def _act(request: Request, container: Container, action: str) -> Response:
 @browser
 async def delete(request: Request, container: Container, log_id: str) -> Response:
     return await _act(request, container, "deleted")
+
+
+@browser
+async def change_privacy(request: Request, container: Container, log_id: str) -> Response:
+    return await _act(request, container, "privacy")
 
 
 @browser

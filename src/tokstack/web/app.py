@@ -92,6 +92,11 @@ def routes() -> list[BaseRoute]:
         Route("/account/avatar", account_routes.upload_avatar, methods=["POST"]),
         Route("/account/videos", account_video_routes.upload, methods=["POST"]),
         Route("/account/videos/{video_id}/delete", account_video_routes.delete, methods=["POST"]),
+        Route(
+            "/account/videos/{video_id}/privacy",
+            account_video_routes.change_privacy,
+            methods=["POST"],
+        ),
         Route("/account/drafts/{video_id}/post", account_video_routes.post_draft, methods=["POST"]),
         Route(
             "/account/drafts/{video_id}/discard",

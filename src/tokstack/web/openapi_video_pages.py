@@ -62,6 +62,14 @@ def _account() -> dict[str, Any]:
                 requestBody=form,
             )
         },
+        "/account/videos/{video_id}/privacy": {
+            "post": page_op(
+                "Changes who can watch a posted video (an app that posted it is told).",
+                {**signed_in, **refused, **missing},
+                parameters=video,
+                requestBody=form,
+            )
+        },
         "/account/drafts/{video_id}/post": {
             "post": page_op(
                 "Posts a draft an app uploaded (the publish becomes PUBLISH_COMPLETE).",
