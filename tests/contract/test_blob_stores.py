@@ -89,3 +89,18 @@ def test_blob_urls(url: str, parsed: tuple[Any, ...]) -> None:
     assert parse_url(url) == parsed
     with pytest.raises(ValueError):
         parse_url("http://media")
+
+
+def test_chunks_joined_into_one_blob(store: BlobStore) -> None:
+    """An upload's chunks made one file: TikTok's chunks are 5 MB or more but the last, so S3
+    joins them server-side (a multipart upload of copies)."""
+    chunks = [secrets.token_bytes(5 * 1024 * 1024), secrets.token_bytes(5 * 1024 * 1024), b"end"]
+    for index, chunk in enumerate(chunks):
+        store.put(f"upjoin-{index:04d}", chunk)
+    store.join("vm-joined", [f"upjoin-{index:04d}" for index in range(3)])
+    assert store.get("vm-joined") == b"".join(chunks)
+    store.join("vm-single", ["upjoin-0002"])  # a video under 5 MB is one chunk
+    assert store.get("vm-single") == b"end"
+    with pytest.raises(FileNotFoundError):
+        store.join("vm-broken", ["upjoin-0000", "upjoin-0009"])
+    assert store.get("vm-broken") is None

@@ -29,6 +29,12 @@ class BlobStore(Protocol):
         """The blob to read in pieces (media served to browsers), or None."""
         ...
 
+    def join(self, target: str, keys: list[str]) -> None:
+        """``target`` becomes the blobs of ``keys`` one after another (an upload's chunks
+        made one file; on S3 server-side, as a multipart upload of the chunks). FileNotFoundError
+        when one is missing."""
+        ...
+
 
 def delete_all(blobs: BlobStore, keys: list[str]) -> None:
     """Deletes each key (blocking: run it on a thread from the event loop)."""
@@ -70,6 +76,21 @@ class DirectoryBlobStore:
             return False
         return True
 
+    def join(self, target: str, keys: list[str]) -> None:
+        path = self._path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for key in keys:
+                    with self._path(key).open("rb") as part:
+                        shutil.copyfileobj(part, out, 1024 * 1024)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
     def open_read(self, key: str) -> BinaryIO | None:
         try:
             return self._path(key).open("rb")
@@ -103,6 +124,12 @@ class MemoryBlobStore:
     def put_file(self, key: str, source: Path) -> None:
         self.items[safe_key(key)] = source.read_bytes()
         source.unlink()
+
+    def join(self, target: str, keys: list[str]) -> None:
+        missing = [key for key in keys if key not in self.items]
+        if missing:
+            raise FileNotFoundError(missing[0])
+        self.items[safe_key(target)] = b"".join(self.items[key] for key in keys)
 
     def open_read(self, key: str) -> BinaryIO | None:
         data = self.items.get(key)

@@ -106,10 +106,20 @@ def make_clip(
     return out.getvalue()
 
 
-def keep(blobs: BlobStore, path: Path, cover_at_ms: int = 0) -> tuple[str, str]:
-    """Cuts the cover, then moves the file into the blob store: (media key, cover key)."""
+def new_media_key() -> str:
+    return f"vm{secrets.token_hex(12)}"
+
+
+def keep(
+    blobs: BlobStore, path: Path, cover_at_ms: int = 0, stored: str | None = None
+) -> tuple[str, str]:
+    """Cuts the cover, then moves the file into the blob store (unless it is there already
+    as ``stored``): (media key, cover key)."""
     cover = cover_jpeg(path, cover_at_ms)
-    media_key, cover_key = f"vm{secrets.token_hex(12)}", f"vc{secrets.token_hex(12)}"
+    cover_key = f"vc{secrets.token_hex(12)}"
     blobs.put(cover_key, cover)
+    if stored is not None:
+        return stored, cover_key
+    media_key = new_media_key()
     blobs.put_file(media_key, path)
     return media_key, cover_key

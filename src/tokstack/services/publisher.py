@@ -39,6 +39,7 @@ class Outcome:
     status: str
     fail_reason: str | None = None
     video: Video | None = None
+    discard: tuple[str, ...] = ()  # blobs made on the way that a failure leaves behind
 
 
 class Publisher:
@@ -88,22 +89,31 @@ class Publisher:
         self.staging.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.staging, prefix="media-")
         path = Path(name)
+        stored = media.new_media_key() if publish.source == rules.FILE_UPLOAD else None
         try:
-            await asyncio.to_thread(self._assemble, publish, fd)
-            outcome = await self._outcome(publish, path)
-            await self._settle(publish, outcome)
+            await asyncio.to_thread(self._assemble, publish, fd, stored)
+            outcome = await self._outcome(publish, path, stored)
+        except BaseException:
+            if stored is not None:  # a later attempt joins the chunks again, under a new key
+                await asyncio.to_thread(self.blobs.delete, stored)
+            raise
         finally:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()  # noqa: ASYNC240  (a rename-sized call on a local disk)
+        await self._settle(publish, outcome)
 
-    def _assemble(self, publish: Publish, fd: int) -> None:
-        """The chunks of a file upload, in order, into the staging file (a pull: nothing)."""
+    def _assemble(self, publish: Publish, fd: int, stored: str | None) -> None:
+        """A file upload's chunks joined in the blob store as ``stored`` (on S3 without
+        leaving it), then fetched into the staging file to probe (a pull: nothing)."""
         with open(fd, "wb") as handle:
-            for index in range(publish.total_chunk_count):
-                if not self.blobs.read_into(publish.chunk_key(index), handle):
-                    raise RuntimeError(f"chunk {index} of {publish.id} is missing")
+            if stored is None:
+                return
+            chunks = [publish.chunk_key(i) for i in range(publish.total_chunk_count)]
+            self.blobs.join(stored, chunks)
+            if not self.blobs.read_into(stored, handle):
+                raise RuntimeError(f"the joined upload of {publish.id} is missing")
 
-    async def _outcome(self, publish: Publish, path: Path) -> Outcome:
+    async def _outcome(self, publish: Publish, path: Path, stored: str | None) -> Outcome:
         if publish.source == rules.PULL_FROM_URL:
             try:
                 size = await pull_urls.download(publish.video_url or "", path, self.ctx.emulator)
@@ -115,11 +125,11 @@ class Publisher:
         info = await asyncio.to_thread(media.probe, path)
         reason = rules.media_failure(info, rules.MAX_DURATION_SEC) or await self._fault(publish)
         if reason is not None:
-            return Outcome(rules.FAILED, reason)
+            return Outcome(rules.FAILED, reason, discard=(stored,) if stored else ())
         assert info is not None
         post = orjson.loads(publish.post_info)
         keys = await asyncio.to_thread(
-            media.keep, self.blobs, path, post["video_cover_timestamp_ms"]
+            media.keep, self.blobs, path, post["video_cover_timestamp_ms"], stored
         )
         media_key, cover_key = keys
         return Outcome(
@@ -166,6 +176,7 @@ class Publisher:
         # upload chunks go once processed; a photo post keeps its images (reset deletes them)
         kept = publish.media_type == "PHOTO" and done and outcome.status != rules.FAILED
         keys = [] if kept else [publish.chunk_key(i) for i in range(publish.total_chunk_count)]
+        keys += outcome.discard
         if not done and outcome.video is not None:  # cancelled meanwhile: its files go
             keys += [outcome.video.media_key or "", outcome.video.cover_key or ""]
         await asyncio.to_thread(delete_all, self.blobs, keys)
