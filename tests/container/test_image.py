@@ -43,9 +43,10 @@ def healthy_after(cid: str, limit: float = 30) -> float:
 def test_the_image_is_small_non_root_and_declares_its_health(image: str) -> None:
     facts = inspect(image)
     config = facts["Config"]
-    # 250 MB before videos; PyAV (FFmpeg's libraries, ~75 MB stripped) is a runtime need of
-    # the Content Posting API (probing uploads, cutting covers): docs/container.md
-    assert facts["Size"] < 340 * 1000 * 1000
+    # 250 MB before videos; PyAV (FFmpeg's libraries, ~80 MB stripped) is a runtime need of
+    # the Content Posting API (probing uploads, cutting covers), and minio of the S3 blob
+    # store (~10 MB): 333 MB measured, docs/container.md
+    assert facts["Size"] < 350 * 1000 * 1000
     assert config["User"] not in ("", "root", "0")
     assert "/data" in config["Volumes"] and "8000/tcp" in config["ExposedPorts"]
     assert "/healthz" in " ".join(config["Healthcheck"]["Test"])
