@@ -93,6 +93,10 @@ def parser() -> argparse.ArgumentParser:
         "--upload-mb", type=int, default=200,
         help="MB uploaded in 64 MB chunks against a plain copy (200; 0 skips)",
     )  # fmt: skip
+    p.add_argument(
+        "--container-starts", type=int, default=5,
+        help="starts of tokstack:latest timed to healthy (5; 0 skips; needs docker, make image)",
+    )  # fmt: skip
     p.add_argument("--rounds", type=_positive_int, default=3, help="rounds; medians (3)")
     p.add_argument("--duration", type=_positive_float, default=8.0, help="seconds per run (8)")
     p.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds before a run (2)")
@@ -127,6 +131,7 @@ def options(args: argparse.Namespace) -> Options:
         redis_url=args.redis_url,
         scenarios=args.scenarios,
         upload_mb=args.upload_mb,
+        container_starts=args.container_starts,
         real_tokens=args.real_tokens,
     )
 
@@ -169,6 +174,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"\nupload of {up.size_mb} MB in 64 MB chunks: {median(up.upload_mb_s):.0f} MB/s, "
             f"a plain copy {median(up.copy_mb_s):.0f} MB/s (ratio {up.ratio:.2f}); "
             f"worker growth at most {max(up.growth_mib):.1f} MiB"
+        )
+    if outcome.container is not None:
+        box = outcome.container
+        print(
+            f"\ncontainer start ({box.image}): healthy after {median(box.healthy_s):.2f} s "
+            f"(median; max {max(box.healthy_s):.2f}; target 3 s), /healthz answering after "
+            f"{median(box.serving_s):.2f} s"
         )
     path = write_json(outcome, rows, args.output)
     print(f"\nwall time {outcome.wall_seconds:.0f}s; results: {path}")

@@ -135,6 +135,7 @@ def write_json(outcome: Outcome, rows: list[dict[str, Any]], directory: Path) ->
         "servers": {name: asdict(facts) for name, facts in outcome.servers.items()},
         "rows": rows,
         "uploads": outcome.uploads.as_json() if outcome.uploads is not None else None,
+        "container": outcome.container.as_json() if outcome.container is not None else None,
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import procs, wrk
+from bench import container_start, procs, wrk
 from bench.backends import EMULATOR_SCENARIOS, Backend, prepared, tokstack_bin
+from bench.container_start import StartResult
 from bench.scenarios import CEILING, CODE, REFRESH, SCENARIOS, Pools, Scenario, check
 from bench.seed import REAL_TOKENS, seed
 from bench.uploads import UploadResult
@@ -42,6 +43,7 @@ class Options:
     scenarios: tuple[str, ...] = tuple(s.name for s in SCENARIOS)
     real_tokens: int | None = REAL_TOKENS
     upload_mb: int = 200  # 0: no upload measurement
+    container_starts: int = 5  # 0: no container start measurement
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Outcome:
     seed_seconds: dict[str, float]
     wall_seconds: float
     uploads: UploadResult | None = None
+    container: StartResult | None = None
 
 
 def say(message: str) -> None:
@@ -290,6 +293,7 @@ def run(options: Options) -> Outcome:
         servers = {live.backend.name: facts(live.server) for live in lives}
         servers["ceiling"] = facts(ceiling_server)
     measured = [ceiling, *(m for live in lives for m in live.measured.values())]
+    container = _container(options.container_starts)  # after the servers stopped
     return Outcome(
         options,
         measured,
@@ -297,4 +301,16 @@ def run(options: Options) -> Outcome:
         {live.backend.name: live.seed_seconds for live in lives},
         time.monotonic() - started,
         uploads,
+        container,
     )
+
+
+def _container(runs: int) -> StartResult | None:
+    if not runs:
+        return None
+    reason = container_start.unavailable()
+    if reason is not None:
+        say(f"container start not measured: {reason}")
+        return None
+    say(f"container start: {runs} runs of {container_start.IMAGE}")
+    return container_start.measure(runs)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-import httpx
 import orjson
 import typer
 
@@ -46,6 +45,8 @@ def _root(
 
 def call(ctx: typer.Context, method: str, path: str, body: Any = None) -> Any:
     """The control API's JSON answer; any failure is a one-line error."""
+    import httpx  # ~0.1 s (it loads its own CLI's Rich and Pygments): not on `serve`'s start
+
     url = f"{ctx.obj or DEFAULT_URL}{path}"
     headers = {}
     token = os.environ.get("TOKSTACK_EMULATOR_TOKEN")

@@ -58,18 +58,24 @@ def open_image(data: bytes) -> Image.Image:
 
 def render_sizes(data: bytes) -> dict[int, bytes]:
     """Upright, centre-cropped squares as metadata-free JPEGs, one per size."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
     image = ImageOps.exif_transpose(open_image(data)).convert("RGB")
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2
-    square = image.crop((left, top, left + side, top + side))
+    return _jpegs(image.crop((left, top, left + side, top + side)))
+
+
+def _jpegs(square: Image.Image) -> dict[int, bytes]:
+    from PIL import Image
+
     out: dict[int, bytes] = {}
     for size in SIZES.values():
         buffer = io.BytesIO()
-        square.resize((size, size), Image.Resampling.LANCZOS).save(
-            buffer, "JPEG", quality=88, optimize=True
-        )
+        scaled = square
+        if square.width != size:
+            scaled = square.resize((size, size), Image.Resampling.LANCZOS)
+        scaled.save(buffer, "JPEG", quality=88, optimize=True)
         out[size] = buffer.getvalue()
     return out
 
@@ -84,24 +90,25 @@ def _face(seed: str) -> tuple[str, int]:
 
 def default_image(seed: str) -> bytes:
     """A generated avatar: the first letter on a colour derived from ``seed``."""
-    return _draw(*_face(seed))
+    buffer = io.BytesIO()
+    _draw(*_face(seed)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
-def _draw(letter: str, hue: int) -> bytes:
+def _draw(letter: str, hue: int) -> Image.Image:
     from PIL import Image, ImageDraw, ImageFont
 
-    image = Image.new("HSV", (1080, 1080), (int(hue * 255 / 360), 120, 200)).convert("RGB")
-    draw = ImageDraw.Draw(image)
+    colour = Image.new("HSV", (1, 1), (int(hue * 255 / 360), 120, 200)).convert("RGB")
+    image = Image.new("RGB", (1080, 1080), colour.getpixel((0, 0)))
     font = ImageFont.load_default(size=600)
-    draw.text((540, 540), letter, fill=(255, 255, 255), font=font, anchor="mm")
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
+    ImageDraw.Draw(image).text((540, 540), letter, fill=(255, 255, 255), font=font, anchor="mm")
+    return image
 
 
 @functools.lru_cache(maxsize=128)
 def _rendered(letter: str, hue: int) -> dict[int, bytes]:
-    return render_sizes(_draw(letter, hue))
+    # straight from the drawing: no PNG round trip (this is on `serve --demo`'s start path)
+    return _jpegs(_draw(letter, hue))
 
 
 def _default_sizes(seed: str) -> dict[int, bytes]:

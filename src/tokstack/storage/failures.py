@@ -3,18 +3,27 @@ the edge answers them with 503 and a log_id instead of a 500."""
 
 from __future__ import annotations
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+import sys
+
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-UNAVAILABLE: tuple[type[BaseException], ...] = (
+_ALWAYS: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
     DisconnectionError,
     PoolTimeoutError,
-    RedisConnectionError,
-    RedisTimeoutError,
     TimeoutError,
     ConnectionError,
 )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, _ALWAYS):
+        return True
+    # redis-py is imported only where Redis is configured (0.1 s off every start without it);
+    # without it loaded no Redis error can arise
+    redis_errors = sys.modules.get("redis.exceptions")
+    return redis_errors is not None and isinstance(
+        exc, (redis_errors.ConnectionError, redis_errors.TimeoutError)
+    )

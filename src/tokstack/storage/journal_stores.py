@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import redis.asyncio as aioredis
+
+if TYPE_CHECKING:  # redis-py is imported only where Redis is configured
+    import redis.asyncio as aioredis
 
 
 class FileJournal:

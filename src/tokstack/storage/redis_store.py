@@ -407,7 +407,7 @@ class RedisRevocationBus(_Owned):
             if kept_retry is not None and connection is not None:
                 connection.retry = kept_retry  # it goes back to the pool
             with contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]
 
     def _receive(
         self, on_event: Callable[[RevocationEvent], None], raw: Any

@@ -19,8 +19,10 @@ import os
 import struct
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tokstack.storage.redis_store import RedisRevocationBus, RevocationEvent
+if TYPE_CHECKING:  # redis-py is imported only where Redis is configured
+    from tokstack.storage.redis_store import RedisRevocationBus, RevocationEvent
 
 log = logging.getLogger("tokstack.signals")
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokstack.clock import Clock, EmulatedClock, SystemClock
 from tokstack.config import Settings
@@ -35,12 +35,6 @@ from tokstack.storage.journal_stores import FileJournal, RedisJournal
 from tokstack.storage.leased_limits import LeasedRateLimiter
 from tokstack.storage.memory_limits import MemoryRateLimiter
 from tokstack.storage.ports import EphemeralStore
-from tokstack.storage.redis_store import (
-    RedisEphemeral,
-    RedisRateLimiter,
-    RedisRevocationBus,
-    connect,
-)
 from tokstack.storage.signals import FileSignal, LocalSignal, RedisSignal
 from tokstack.storage.sql.engine import async_engine
 from tokstack.storage.sql.ephemeral import SqlEphemeral
@@ -51,6 +45,9 @@ from tokstack.storage.sql.wipe import SqlWipe
 from tokstack.storage.sql.world_view import SqlWorldView
 from tokstack.web.csrf import FormGuard
 from tokstack.web.sessions import Sessions
+
+if TYPE_CHECKING:  # redis-py is imported only where Redis is configured (see build)
+    from tokstack.storage.redis_store import RedisEphemeral
 
 
 @dataclass
@@ -120,8 +117,9 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     # emulator mode's time can be moved through the control API (unless a clock is injected)
     emulated = EmulatedClock() if settings.demo and clock is None else None
     clock = clock or emulated or SystemClock()
-    redis = connect(settings.redis_url, settings.redis_timeout) if settings.redis_url else None
+    redis = _connect(settings.redis_url, settings.redis_timeout) if settings.redis_url else None
     ephemeral: EphemeralStore
+    redis_ephemeral: RedisEphemeral | None
     signal: LocalSignal | FileSignal | RedisSignal
     # PostgreSQL without Redis may be shared by nodes that no signal reaches: a cached token
     # could outlive its revocation there, so caching is off unless the operator turns it on
@@ -130,8 +128,14 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     if ttl is None:
         ttl = 1.0 if redis is not None else 30.0 if settings.is_sqlite else 0.0
     if redis is not None:
+        from tokstack.storage.redis_store import (  # redis-py only where Redis is configured
+            RedisEphemeral,
+            RedisRateLimiter,
+            RedisRevocationBus,
+        )
+
         prefix = settings.redis_prefix
-        ephemeral = RedisEphemeral(redis, prefix)
+        ephemeral = redis_ephemeral = RedisEphemeral(redis, prefix)
         signal = RedisSignal(RedisRevocationBus(redis, prefix), confirm_within=ttl)
         limiter: Any = (
             LeasedRateLimiter(RedisRateLimiter(redis, prefix))
@@ -141,7 +145,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
             )
         )
     else:
-        ephemeral = SqlEphemeral(engine, clock, reader)
+        ephemeral, redis_ephemeral = SqlEphemeral(engine, clock, reader), None
         # the workers of one machine share the file; other nodes cannot be told (no Redis)
         signal = FileSignal(settings.data_dir / "access.signal")
         limiter = MemoryRateLimiter() if emulated is None else MemoryRateLimiter(emulated.precise)
@@ -170,7 +174,6 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         emulator=settings.demo,
     )
     clock_control = ClockControl(emulated, ephemeral, signal) if emulated is not None else None
-    redis_ephemeral = ephemeral if isinstance(ephemeral, RedisEphemeral) else None
     journal = _journal(settings, ctx, redis) if settings.demo else None
     world = (
         World(
@@ -224,6 +227,12 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         Posting(ctx, uploads, publisher.wake),
         publisher,
     )
+
+
+def _connect(url: str, timeout: float) -> Any:
+    from tokstack.storage.redis_store import connect  # 0.1 s of imports: only with Redis
+
+    return connect(url, timeout)
 
 
 def _blobs(settings: Settings) -> BlobStore:

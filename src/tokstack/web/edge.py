@@ -20,7 +20,7 @@ from tokstack.errors import (
 )
 from tokstack.logs import LOG_ID
 from tokstack.services.faults import ConnectionDropped
-from tokstack.storage.failures import UNAVAILABLE
+from tokstack.storage.failures import is_unavailable
 from tokstack.web import render
 from tokstack.web.container import Container
 
@@ -65,10 +65,10 @@ class Family:
             return self.render_error(error, log_id)
         except ConnectionDropped:
             raise  # an emulator fault: no answer at all (see tokstack.web.fast)
-        except UNAVAILABLE as exc:
-            log.error("backing service unavailable: %s: %s", type(exc).__name__, exc)
-            return self.render_error(self.unavailable(), log_id)
-        except Exception:
+        except Exception as exc:
+            if is_unavailable(exc):
+                log.error("backing service unavailable: %s: %s", type(exc).__name__, exc)
+                return self.render_error(self.unavailable(), log_id)
             log.exception("unhandled error")
             return self.render_error(self.fallback(), log_id)
         finally:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tokstack.storage.redis_store import RedisEphemeral
+if TYPE_CHECKING:  # redis-py is imported only where Redis is configured
+    from tokstack.storage.redis_store import RedisEphemeral
 from tokstack.storage.sql.tables import (
     apps,
     authorizations,
