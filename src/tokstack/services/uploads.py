@@ -9,9 +9,10 @@ import asyncio
 import contextlib
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 from tokstack.domain import posting as rules
@@ -21,6 +22,10 @@ from tokstack.services.context import Context
 from tokstack.services.signing import UrlSigner
 
 UPLOAD_PATH = "/upload/video/"
+
+# Writes the request's body into a file: its length, or None when more than the given limit
+# came (or the client went away). The web layer passes the server's direct path when it has one.
+BodyWriter = Callable[[BinaryIO, int], Awaitable[int | None]]
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ class Uploads:
 
     async def put(
         self, upload_id: str, token: str, content_range: str | None,
-        content_length: str | None, body: AsyncIterator[bytes],
+        content_length: str | None, body: BodyWriter,
     ) -> Transfer:  # fmt: skip
         refused = self._authentic(upload_id, token)
         if refused is not None:
@@ -98,18 +103,14 @@ class Uploads:
             self.wake()
         return Transfer(201 if last else 206)
 
-    async def _stage(self, body: AsyncIterator[bytes], length: int) -> Path | None:
+    async def _stage(self, body: BodyWriter, length: int) -> Path | None:
         """The body in a staging file, or None (and no file) unless it is ``length`` bytes."""
         self.staging.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.staging, prefix="chunk-")
-        path, received, ok = Path(name), 0, False
+        path, ok = Path(name), False
         try:
             with os.fdopen(fd, "wb") as handle:
-                async for piece in body:
-                    received += len(piece)
-                    if received > length:
-                        return None
-                    handle.write(piece)
+                received = await body(handle, length)
             ok = received == length
             return path if ok else None
         finally:

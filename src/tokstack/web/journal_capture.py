@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tokstack.services.faults import ConnectionDropped
 from tokstack.services.journal import MAX_BODY, Exchange, RequestJournal
+from tokstack.web.protocol import BODY_TO_FILE, Writable
 
 log = logging.getLogger("tokstack.emulator")
 BODY_KEPT = 16 * 1024
@@ -47,6 +49,8 @@ async def journaled(
             log.warning("could not journal %s %s: %s", exchange.method, exchange.path, exc)
 
     digest = hashlib.sha256() if scope["method"] == "PUT" else None  # media: size and hash
+    if digest is not None:
+        _hash_direct_body(scope, exchange, digest)
 
     async def receiving() -> Message:
         message = await receive()
@@ -78,3 +82,31 @@ async def journaled(
         await keep()  # status 0: no answer was sent
         raise
     await keep()  # a dropped connection sent nothing (status 0); otherwise already kept
+
+
+class _Hashing:
+    """A file the direct body path writes to, counted and hashed on the way."""
+
+    def __init__(self, handle: Writable, exchange: Exchange, digest: Any) -> None:
+        self.handle, self.exchange, self.digest = handle, exchange, digest
+
+    def write(self, data: bytes | bytearray, /) -> object:
+        self.digest.update(data)
+        self.exchange.body_size += len(data)
+        return self.handle.write(data)
+
+
+def _hash_direct_body(scope: Scope, exchange: Exchange, digest: Any) -> None:
+    """A chunk written straight to a file (``tokstack.web.protocol``) passes no ASGI message:
+    its size and hash are taken as it is written."""
+    extensions = scope.get("extensions") or {}
+    direct = extensions.get(BODY_TO_FILE)
+    if direct is None:
+        return
+
+    async def hashed(handle: Writable, limit: int) -> int | None:
+        written = await direct(_Hashing(handle, exchange, digest), limit)
+        exchange.body_sha256 = digest.hexdigest()
+        return written  # type: ignore[no-any-return]
+
+    extensions[BODY_TO_FILE] = hashed  # this request's own scope: the route reads it there

@@ -16,6 +16,7 @@ from tokstack.web.api_calls import authorized, read_json
 from tokstack.web.container import Container
 from tokstack.web.edge import api_v2
 from tokstack.web.forms import first_values
+from tokstack.web.upload_body import body_writer
 
 # per access token, per minute (TikTok's limits for these endpoints)
 LIMITS = {
@@ -81,7 +82,7 @@ async def upload(request: Request) -> Response:
             query.get("upload_token", ""),
             request.headers.get("content-range"),
             request.headers.get("content-length"),
-            request.stream(),
+            body_writer(request),
         )
         if transfer.status in (201, 206):
             return Response(status_code=transfer.status, headers={"x-tt-logid": log_id})
