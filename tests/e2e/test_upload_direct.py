@@ -1,33 +1,49 @@
-"""Video chunks on a real server go from the socket straight into a file (the protocol's
-``tokstack.body_to_file``), past ASGI's messages: what a client sees must not change.
-Keep-alive and pipelined PUTs, a client that stops mid-chunk, the journal's size and hash."""
+"""Video chunks on a real server go from the socket straight into a file, past ASGI's
+messages: by the kernel (``splice``) outside emulator mode, through Python where the journal
+hashes them. What a client sees must not change on either path: keep-alive and pipelined
+PUTs, ``Expect: 100-continue``, a client that stops mid-chunk, a refused chunk."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import secrets
 import socket
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from tests.e2e.nodes import free_port, tokstack_node
 from tests.media import clip, padded
+from tokstack.config import Settings
+from tokstack.services import accounts
+from tokstack.services.tokens import issue_for_user
 from tokstack.testing.handle import Tokstack
 from tokstack.testing.server import EmulatorProcess
+from tokstack.web.container import build, prepare_database
 
 SCOPES = ["user.info.basic", "video.upload"]
 MB = 1024 * 1024
 
 
-def _init(tokstack: Tokstack, size: int, chunk: int) -> tuple[str, str]:
-    """A FILE_UPLOAD to drafts: (publish_id, upload_url)."""
-    app = tokstack.app(scopes=SCOPES)
-    user = tokstack.user(f"direct{time.monotonic_ns()}")
-    token = tokstack.token(app, user, SCOPES).access_token
+@dataclass
+class Target:
+    url: str
+    staging: Path
+    token: Callable[[], str]  # a fresh user's access token (init allows 6 a minute)
+    journal: Callable[[], list[dict[str, object]]] | None  # emulator mode only
+
+
+def _init(target: Target, size: int, chunk: int) -> tuple[str, str, str]:
+    """A FILE_UPLOAD to drafts: its upload_url, the token and the publish_id."""
+    token = target.token()
     answer = httpx.post(
-        f"{tokstack.url}/v2/post/publish/inbox/video/init/",
+        f"{target.url}/v2/post/publish/inbox/video/init/",
         headers={"Authorization": f"Bearer {token}"},
         json={
             "source_info": {
@@ -40,7 +56,85 @@ def _init(tokstack: Tokstack, size: int, chunk: int) -> tuple[str, str]:
     )
     assert answer.status_code == 200, answer.text
     data = answer.json()["data"]
-    return data["publish_id"], data["upload_url"]
+    return str(data["upload_url"]), token, str(data["publish_id"])
+
+
+class _Seeder:
+    """Users and tokens made in the plain server's database, as an operator's CLI would."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client_key = ""
+
+    async def _run(self, fn: Callable[..., object]) -> str:
+        container = build(self.settings)
+        try:
+            return str(await fn(container.ctx))  # type: ignore[misc]
+        finally:
+            await container.close()
+
+    def app(self) -> None:
+        async def make(ctx: object) -> str:
+            dev = await accounts.create_developer(ctx, "Direct Dev")  # type: ignore[arg-type]
+            made = await accounts.create_app(
+                ctx, developer_id=dev.id, name="Direct", platform="web",  # type: ignore[arg-type]
+                redirect_uri_list=["https://direct.example/cb/"], scope_list=SCOPES,
+            )  # fmt: skip
+            return made.app.client_key
+
+        self.client_key = asyncio.run(self._run(make))
+
+    def token(self) -> str:
+        name = f"u{secrets.token_hex(4)}"
+
+        async def make(ctx: object) -> str:
+            await accounts.create_user(ctx, username=name, display_name=name, password="pw-" + name)  # type: ignore[arg-type]
+            issued = await issue_for_user(
+                ctx,
+                client_key=self.client_key,
+                username=name,
+                requested=SCOPES,  # type: ignore[arg-type]
+            )
+            return str(issued["access_token"])
+
+        return asyncio.run(self._run(make))
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    data = tmp_path_factory.mktemp("plain")
+    key = secrets.token_urlsafe(32)
+    settings = Settings(
+        database_url="",
+        data_dir=data,
+        secret_key=key,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    prepare_database(settings)
+    seeder = _Seeder(settings)
+    seeder.app()
+    env = {"TOKSTACK_DATA_DIR": str(data), "TOKSTACK_DATABASE_URL": "", "TOKSTACK_SECRET_KEY": key}
+    with tokstack_node(env, free_port()) as url:
+        yield Target(url, data / "staging", seeder.token, None)
+
+
+@pytest.fixture(params=["splice", "emulator"])
+def target(request: pytest.FixtureRequest) -> Target:
+    if request.param == "splice":
+        plain_target: Target = request.getfixturevalue("plain")
+        return plain_target
+    tokstack: Tokstack = request.getfixturevalue("tokstack")
+    server: EmulatorProcess = request.getfixturevalue("tokstack_server")
+    app = tokstack.app(scopes=SCOPES)
+
+    def token() -> str:
+        user = tokstack.user(f"direct{time.monotonic_ns()}")
+        return tokstack.token(app, user, SCOPES).access_token
+
+    def journal() -> list[dict[str, object]]:
+        return [e["body"] for e in tokstack.requests(endpoint="post.upload")]
+
+    return Target(tokstack.url, Path(server.folder) / "data" / "staging", token, journal)
 
 
 def _request(upload_url: str, body: bytes, first: int, total: int) -> bytes:
@@ -75,16 +169,34 @@ def _connect(url: str) -> socket.socket:
     return socket.create_connection((parts.hostname or "", parts.port or 80), timeout=30)
 
 
+def _stored_whole(target: Target, token: str, publish_id: str, video: bytes) -> None:
+    """Processing took the upload, and the media in the blob store is the bytes sent."""
+    for _ in range(200):
+        status = httpx.post(
+            f"{target.url}/v2/post/publish/status/fetch/",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"publish_id": publish_id},
+        ).json()["data"]
+        if status["status"] != "PROCESSING_UPLOAD":
+            break
+        time.sleep(0.1)
+    assert status["status"] == "SEND_TO_USER_INBOX", status
+    want = hashlib.sha256(video).hexdigest()
+    stored = [
+        path for path in (target.staging.parent / "blobs").rglob("*")
+        if path.is_file() and path.stat().st_size == len(video)
+    ]  # fmt: skip
+    assert want in {hashlib.sha256(path.read_bytes()).hexdigest() for path in stored}
+
+
 @pytest.mark.parametrize("pipelined", [False, True], ids=["keep-alive", "pipelined"])
-def test_chunks_on_one_connection_arrive_whole_and_are_journaled(
-    tokstack: Tokstack, pipelined: bool
-) -> None:
+def test_chunks_on_one_connection_arrive_whole(target: Target, pipelined: bool) -> None:
     video = padded(clip(1.0), 12 * MB)
     chunks = [video[: 5 * MB], video[5 * MB :]]  # the last takes the remainder
-    _, upload_url = _init(tokstack, len(video), 5 * MB)
+    upload_url, token, publish_id = _init(target, len(video), 5 * MB)
     requests = [_request(upload_url, chunks[0], 0, len(video))]
     requests.append(_request(upload_url, chunks[1], 5 * MB, len(video)))
-    with _connect(tokstack.url) as sock:
+    with _connect(target.url) as sock:
         if pipelined:
             sock.sendall(b"".join(requests))
             assert _answers(sock, 2) == [206, 201]
@@ -92,26 +204,29 @@ def test_chunks_on_one_connection_arrive_whole_and_are_journaled(
             for request, status in zip(requests, [206, 201], strict=True):
                 sock.sendall(request)
                 assert _answers(sock, 1) == [status]
-    journaled = [e["body"] for e in tokstack.requests(endpoint="post.upload")]
-    assert sorted((b["size"], b["sha256"]) for b in journaled) == sorted(
-        (len(c), hashlib.sha256(c).hexdigest()) for c in chunks
-    )
+        # the connection still serves the next request
+        sock.sendall(
+            f"GET /healthz HTTP/1.1\r\nHost: {urlsplit(target.url).netloc}\r\n\r\n".encode()
+        )
+        assert _answers(sock, 1) == [200]
+    _stored_whole(target, token, publish_id, video)
+    if target.journal is not None:
+        assert sorted((b["size"], b["sha256"]) for b in target.journal()) == sorted(
+            (len(c), hashlib.sha256(c).hexdigest()) for c in chunks
+        )
 
 
-def test_a_client_that_stops_mid_chunk_leaves_nothing_behind(
-    tokstack: Tokstack, tokstack_server: EmulatorProcess
-) -> None:
+def test_a_client_that_stops_mid_chunk_leaves_nothing_behind(target: Target) -> None:
     video = padded(clip(1.0), 6 * MB)
-    _, upload_url = _init(tokstack, len(video), len(video))
-    staging = Path(tokstack_server.folder) / "data" / "staging"
+    upload_url, _, _ = _init(target, len(video), len(video))
     whole = _request(upload_url, video, 0, len(video))
-    with _connect(tokstack.url) as sock:
+    with _connect(target.url) as sock:
         sock.sendall(whole[: len(whole) // 2])
         time.sleep(0.3)  # the route has taken the body's direct path by now
     deadline = time.monotonic() + 10
-    while any(staging.glob("chunk-*")) and time.monotonic() < deadline:
+    while any(target.staging.glob("chunk-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(staging.glob("chunk-*")), "a half chunk was left in staging"
+    assert not any(target.staging.glob("chunk-*")), "a half chunk was left in staging"
     # the half chunk did not count: the whole one is still awaited, and taken
     answer = httpx.put(
         upload_url,
@@ -124,26 +239,24 @@ def test_a_client_that_stops_mid_chunk_leaves_nothing_behind(
     assert answer.status_code == 201, answer.text
 
 
-def test_a_refused_chunk_is_answered_without_its_body_being_kept(
-    tokstack: Tokstack, tokstack_server: EmulatorProcess
-) -> None:
+def test_a_refused_chunk_is_answered_without_its_body_being_kept(target: Target) -> None:
     """Out of order: 416 before any byte goes to a file; the connection stays usable."""
     video = padded(clip(1.0), 10 * MB)
-    _, upload_url = _init(tokstack, len(video), 5 * MB)
-    with _connect(tokstack.url) as sock:
+    upload_url, _, _ = _init(target, len(video), 5 * MB)
+    with _connect(target.url) as sock:
         sock.sendall(_request(upload_url, video[5 * MB :], 5 * MB, len(video)))
         assert _answers(sock, 1) == [416]
         sock.sendall(_request(upload_url, video[: 5 * MB], 0, len(video)))
         assert _answers(sock, 1) == [206]
-    assert not any((Path(tokstack_server.folder) / "data" / "staging").glob("chunk-*"))
+    assert not any(target.staging.glob("chunk-*"))
 
 
-def test_a_client_that_asks_to_continue_is_told_to(tokstack: Tokstack) -> None:
+def test_a_client_that_asks_to_continue_is_told_to(target: Target) -> None:
     """curl sends ``Expect: 100-continue`` with a large PUT and waits a second for it."""
     video = padded(clip(1.0), 6 * MB)
-    _, upload_url = _init(tokstack, len(video), len(video))
+    upload_url, _, _ = _init(target, len(video), len(video))
     head, body = _request(upload_url, video, 0, len(video)).split(b"\r\n\r\n", 1)
-    with _connect(tokstack.url) as sock:
+    with _connect(target.url) as sock:
         sock.sendall(head + b"\r\nExpect: 100-continue\r\n\r\n")
         sock.settimeout(0.5)  # under curl's one second: the answer comes without waiting
         assert sock.recv(64) == b"HTTP/1.1 100 Continue\r\n\r\n"

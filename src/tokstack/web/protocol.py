@@ -26,7 +26,10 @@ import os
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+from tokstack.web import splice_body
 
 MAX_HEAD = 32 * 1024  # request line plus all headers
 HEAD_TOO_LARGE = b"Request header fields too large"
@@ -79,6 +82,7 @@ class BoundedHttpTools(HttpToolsProtocol):
         self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._sink: _Sink | None = None
+        self._spliced: tuple[splice_body.SplicedBody, asyncio.Future[int | None]] | None = None
 
     def _expect(self, seconds: float) -> None:
         self._deadline = self.loop.time() + seconds
@@ -122,6 +126,12 @@ class BoundedHttpTools(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._settle_sink(None)  # the body will not arrive whole
+        if self._spliced is not None:
+            copy, done = self._spliced
+            self._spliced = None
+            copy.close()
+            if not done.done():
+                done.set_result(None)
         self._done_waiting()
         if self._timer is not None:
             self._timer.cancel()
@@ -173,9 +183,20 @@ class BoundedHttpTools(HttpToolsProtocol):
             self._expect(self.body_timeout + self._transfer_time(declared))
             if self.url.startswith(UPLOAD_PATH):
                 extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
-                extensions[BODY_TO_FILE] = functools.partial(self._body_to_file, self.cycle)
+                extensions[BODY_TO_FILE] = functools.partial(
+                    self._body_to_file, self.cycle, self._content_length()
+                )
         else:
             self._done_waiting()
+
+    def _content_length(self) -> int | None:
+        """The body's exact length when the head declares one (not chunked), else None."""
+        if any(name == b"transfer-encoding" for name, _ in self.headers):
+            return None
+        for name, value in self.headers:
+            if name == b"content-length" and value.strip().isdigit():
+                return int(value)
+        return None
 
     def _expects_body(self) -> int:
         """The declared body length (1 for a chunked body), 0 for none."""
@@ -194,7 +215,7 @@ class BoundedHttpTools(HttpToolsProtocol):
         return min(declared / MIN_UPLOAD_RATE, MAX_UPLOAD_WAIT)
 
     async def _body_to_file(
-        self, cycle: RequestResponseCycle, handle: Writable, limit: int
+        self, cycle: RequestResponseCycle, length: int | None, handle: Writable, limit: int
     ) -> int | None:
         """Writes the request's body to ``handle`` as it arrives: the number of bytes, or None
         when more than ``limit`` came or the client went away first."""
@@ -211,9 +232,47 @@ class BoundedHttpTools(HttpToolsProtocol):
             return count
         if cycle.disconnected or self._sink is not None or cycle is not self.cycle:
             return None
+        fileno = getattr(handle, "fileno", None)
+        if splice_body.AVAILABLE and fileno is not None and length is not None:
+            if length > limit:
+                return None
+            flush = getattr(handle, "flush", None)
+            if flush is not None:
+                flush()  # what was buffered goes first; the kernel writes the rest after it
+            return await self._splice(fileno(), count, length - count)
         done: asyncio.Future[int | None] = self.loop.create_future()
         self._sink = _Sink(handle, limit, count, done)
         self.flow.resume_reading()  # uvicorn pauses reading past 64 KB held
+        return await done
+
+    async def _splice(self, file_fd: int, count: int, remaining: int) -> int | None:
+        """The rest of the body moved by the kernel (``tokstack.web.splice_body``); the HTTP
+        parser, which never sees those bytes, is replaced by a fresh one for the next request
+        on the connection."""
+        sock = self.transport.get_extra_info("socket")
+        if sock is None:
+            return None
+        done: asyncio.Future[int | None] = self.loop.create_future()
+
+        def finished(moved: int | None) -> None:
+            self._spliced = None
+            if done.done():
+                return
+            if moved is None:
+                if copy.error is not None and not isinstance(copy.error, ConnectionError):
+                    done.set_exception(copy.error)
+                else:
+                    done.set_result(None)
+                self.transport.close()  # the parser stands mid-body: no next request here
+                return
+            self.parser = httptools.HttpRequestParser(self)
+            self.on_message_complete()
+            self.flow.resume_reading()
+            done.set_result(count + moved)
+
+        self.flow.pause_reading()
+        copy = splice_body.SplicedBody(self.loop, sock.fileno(), file_fd, remaining, finished)
+        self._spliced = (copy, done)
         return await done
 
     def _settle_sink(self, result: int | None) -> None:
