@@ -38,6 +38,7 @@ class VideoDisplay:
         self._media_signer = UrlSigner(secret, "media-url")
         self._covers: dict[tuple[str, int], str] = {}
         self._rendered: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._pages_rendered: dict[tuple[Any, ...], tuple[object, list[dict[str, Any]]]] = {}
         self.public_url = public_url.rstrip("/")
 
     def cover_url(self, key: str, now: int) -> str:
@@ -83,6 +84,24 @@ class VideoDisplay:
                 self._rendered.clear()
             self._rendered[key] = found
         return found
+
+    def render_page(
+        self, loaded: object, videos: list[Video], username: str, client_key: str,
+        fields: tuple[str, ...], now: int, page_key: str,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """``render`` for a whole page: one lookup, kept while ``loaded`` (the page cache's
+        entry the videos came from) is the same object, so a changed page renders anew."""
+        key = (page_key, username, client_key, fields, -(-(now + COVER_TTL) // COVER_STEP))
+        kept = self._pages_rendered.get(key)
+        if kept is not None and kept[0] is loaded:
+            return kept[1]
+        rendered = [self.render(v, username, client_key, fields, now) for v in videos]
+        if loaded is None:  # no page cache: nothing tells when the page changes
+            return rendered
+        if len(self._pages_rendered) > 5_000:
+            self._pages_rendered.clear()
+        self._pages_rendered[key] = (loaded, rendered)
+        return rendered
 
     def _render(
         self, video: Video, username: str, client_key: str, fields: tuple[str, ...], now: int
@@ -154,8 +173,11 @@ async def listing(
         page = whole or page
     now = ctx.clock.now()
     next_cursor = page[-1].create_time * 1000 if page else (cursor or now * 1000)
+    username = access.user.username
     return {
-        "videos": [display.render(v, access.user.username, client_key, wanted, now) for v in page],
+        "videos": display.render_page(
+            found if display.pages else None, page, username, client_key, wanted, now, key
+        ),
         "cursor": next_cursor,
         "has_more": more,
     }
