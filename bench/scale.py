@@ -59,7 +59,7 @@ from bench.runner import ROOT, WORKERS, facts, say, serve
 from bench.scenarios import SPREAD, WARM, Pools, Scenario, check
 from bench.seed import Seeded, libpq_url, seed
 from tokstack.ids import SecretHasher
-from tokstack.storage.sql.repos import _ACCESS_QUERY
+from tokstack.storage.sql.hot_queries import ACCESS_QUERY as _ACCESS_QUERY
 
 NO_CACHE = {"TOKSTACK_ACCESS_CACHE_TTL": "0"}
 STATS_SETTLE = 1.2  # s: PostgreSQL backends flush their counters at most once a second
