@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tokstack.services.faults import ConnectionDropped
 from tokstack.services.journal import MAX_BODY, Exchange, RequestJournal
-from tokstack.web.protocol import BODY_TO_FILE, Writable
+from tokstack.web.body_to_file import BODY_TO_FILE, Writable
 
 log = logging.getLogger("tokstack.emulator")
 BODY_KEPT = 16 * 1024

@@ -9,7 +9,7 @@ from typing import BinaryIO
 from starlette.requests import Request
 
 from tokstack.services.uploads import BodyWriter
-from tokstack.web.protocol import BODY_TO_FILE
+from tokstack.web.body_to_file import BODY_TO_FILE
 
 
 def body_writer(request: Request) -> BodyWriter:
