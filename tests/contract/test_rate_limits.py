@@ -20,12 +20,9 @@ from redis.exceptions import RedisError
 from tests.services import REDIS_URL, unavailable
 from tokstack.storage.leased_limits import LeasedRateLimiter
 from tokstack.storage.memory_limits import MemoryRateLimiter
-from tokstack.storage.redis_store import (
-    RedisRateLimiter,
-    RedisRevocationBus,
-    RevocationEvent,
-    connect,
-)
+from tokstack.storage.redis_bus import RedisRevocationBus, RevocationEvent
+from tokstack.storage.redis_limits import RedisRateLimiter
+from tokstack.storage.redis_store import connect
 
 WINDOW = 2
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # redis-py is imported only where Redis is configured
-    from tokstack.storage.redis_store import RedisRevocationBus, RevocationEvent
+    from tokstack.storage.redis_bus import RedisRevocationBus, RevocationEvent
 
 log = logging.getLogger("tokstack.signals")
 

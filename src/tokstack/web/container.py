@@ -128,11 +128,10 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     if ttl is None:
         ttl = 1.0 if redis is not None else 30.0 if settings.is_sqlite else 0.0
     if redis is not None:
-        from tokstack.storage.redis_store import (  # redis-py only where Redis is configured
-            RedisEphemeral,
-            RedisRateLimiter,
-            RedisRevocationBus,
-        )
+        # redis-py only where Redis is configured
+        from tokstack.storage.redis_bus import RedisRevocationBus
+        from tokstack.storage.redis_limits import RedisRateLimiter
+        from tokstack.storage.redis_store import RedisEphemeral
 
         prefix = settings.redis_prefix
         ephemeral = redis_ephemeral = RedisEphemeral(redis, prefix)
