@@ -29,6 +29,7 @@ from tokstack.web.container import build, prepare_database
 
 SCOPES = ["user.info.basic", "video.upload"]
 MB = 1024 * 1024
+BODY_TIMEOUT = 1.0
 
 
 @dataclass
@@ -113,7 +114,12 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     prepare_database(settings)
     seeder = _Seeder(settings)
     seeder.app()
-    env = {"TOKSTACK_DATA_DIR": str(data), "TOKSTACK_DATABASE_URL": "", "TOKSTACK_SECRET_KEY": key}
+    env = {
+        "TOKSTACK_DATA_DIR": str(data),
+        "TOKSTACK_DATABASE_URL": "",
+        "TOKSTACK_SECRET_KEY": key,
+        "TOKSTACK_BODY_TIMEOUT": str(BODY_TIMEOUT),  # plus 4 s a MB for a video chunk
+    }
     with tokstack_node(env, free_port()) as url:
         yield Target(url, data / "staging", seeder.token, None)
 
@@ -263,3 +269,25 @@ def test_a_client_that_asks_to_continue_is_told_to(target: Target) -> None:
         sock.settimeout(30)
         sock.sendall(body)
         assert _answers(sock, 1) == [201]
+
+
+def test_a_chunk_that_stops_arriving_is_dropped_at_its_deadline(plain: Target) -> None:
+    """A client that sends half a chunk and waits: the kernel's copy stops with the
+    connection at the body's deadline (1 s + 4 s for 1 MB here); nothing stays behind."""
+    video = padded(clip(1.0), 1 * MB)  # under 5 MB: one chunk
+    upload_url, _, _ = _init(plain, len(video), len(video))
+    whole = _request(upload_url, video, 0, len(video))
+    started = time.monotonic()
+    with _connect(plain.url) as sock:
+        sock.sendall(whole[: len(whole) // 2])
+        sock.settimeout(20)
+        with pytest.raises(ConnectionResetError):
+            while sock.recv(65536):
+                pass
+            raise ConnectionResetError  # closed cleanly: the same for the client
+    waited = time.monotonic() - started
+    assert BODY_TIMEOUT + 4 - 0.5 < waited < BODY_TIMEOUT + 4 + 5, waited
+    deadline = time.monotonic() + 5
+    while any(plain.staging.glob("chunk-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(plain.staging.glob("chunk-*"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from tokstack.web import splice_body
+
+log = logging.getLogger("tokstack.uploads")
 
 BODY_TO_FILE = "tokstack.body_to_file"
 
@@ -85,16 +88,20 @@ class BodyToFile(HttpToolsProtocol):
             flush = getattr(handle, "flush", None)
             if flush is not None:
                 flush()  # what was buffered goes first; the kernel writes the rest after it
-            return await self._splice(fileno(), count, length - count)
+            spliced = self._splice(fileno(), count, length - count)
+            if spliced is not None:
+                return await spliced
         done: asyncio.Future[int | None] = self.loop.create_future()
         self._sink = _Sink(handle, limit, count, done)
         self.flow.resume_reading()  # uvicorn pauses reading past 64 KB held
         return await done
 
-    async def _splice(self, file_fd: int, count: int, remaining: int) -> int | None:
-        """The rest of the body moved by the kernel (``tokstack.web.splice_body``); the HTTP
-        parser, which never sees those bytes, is replaced by a fresh one for the next request
-        on the connection."""
+    def _splice(
+        self, file_fd: int, count: int, remaining: int
+    ) -> asyncio.Future[int | None] | None:
+        """The rest of the body moved by the kernel (``tokstack.web.splice_body``), or None
+        when that cannot start; the HTTP parser, which never sees those bytes, is replaced by
+        a fresh one for the next request on the connection."""
         sock = self.transport.get_extra_info("socket")
         if sock is None:
             return None
@@ -116,10 +123,14 @@ class BodyToFile(HttpToolsProtocol):
             self.flow.resume_reading()
             done.set_result(count + moved)
 
+        try:
+            copy = splice_body.SplicedBody(self.loop, sock.fileno(), file_fd, remaining, finished)
+        except OSError as exc:  # out of descriptors: the bytes go through Python instead
+            log.warning("video chunk not spliced: %s", exc)
+            return None
         self.flow.pause_reading()
-        copy = splice_body.SplicedBody(self.loop, sock.fileno(), file_fd, remaining, finished)
         self._spliced = (copy, done)
-        return await done
+        return done
 
     def _settle_sink(self, result: int | None) -> None:
         sink, self._sink = self._sink, None

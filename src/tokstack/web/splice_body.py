@@ -40,7 +40,11 @@ class SplicedBody:
         self.error: OSError | None = None
         self._done = done
         self._sock = os.dup(sock_fd)
-        self._read, self._write = os.pipe2(os.O_CLOEXEC)
+        try:
+            self._read, self._write = os.pipe2(os.O_CLOEXEC)
+        except OSError:  # out of descriptors: the caller takes another path
+            os.close(self._sock)
+            raise
         with contextlib.suppress(OSError):
             fcntl.fcntl(self._write, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
         self._pipe = fcntl.fcntl(self._write, fcntl.F_GETPIPE_SZ)
