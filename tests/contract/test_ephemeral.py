@@ -1,7 +1,8 @@
 """One ``EphemeralStore`` contract, run unchanged against SQL (SQLite) and Redis.
 
 Time passes through ``Backend.pass_time``: the SQL store reads a ``FrozenClock`` that is
-moved on; Redis keeps its own clock, so there the tests use 1-2 s TTLs and really sleep.
+moved on; Redis keeps its own clock, so there the tests use 1-2 s TTLs and really sleep;
+Redis in emulator mode (``redis-emulated``) expires entries by the clock it is given, as SQL.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ class Backend:
             await asyncio.sleep(seconds)
 
 
-@pytest.fixture(params=["sql", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "sql",
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("redis-emulated", marks=pytest.mark.redis),
+    ]
+)
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     if request.param == "sql":
         url = f"sqlite:///{tmp_path / 'ephemeral.db'}"
@@ -54,7 +61,11 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         unavailable("redis", str(exc).splitlines()[0])
     prefix = f"tokstack-test:{secrets.token_hex(6)}:"
     try:
-        yield Backend(RedisEphemeral(client, prefix=prefix), None)
+        if request.param == "redis-emulated":
+            clock = FrozenClock()
+            yield Backend(RedisEphemeral(client, prefix=prefix, clock=clock), clock)
+        else:
+            yield Backend(RedisEphemeral(client, prefix=prefix), None)
     finally:
         keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
         if keys:
@@ -142,3 +153,35 @@ async def test_take_can_leave_a_marker_atomically(backend: Backend) -> None:
     assert await store.get("used") == "g1"
     assert await store.take("code", leave=("used", "g2", 60)) is None
     assert await store.get("used") == "g1"  # nothing taken, nothing left
+
+
+@pytest.mark.redis
+async def test_in_emulator_mode_redis_keeps_an_entry_while_the_clock_is_frozen() -> None:
+    """Redis' own clock moves on; the emulated one does not: a 1 s code still answers."""
+    client = connect(REDIS_URL, timeout=2.0)
+    try:
+        await client.ping()
+    except Exception as exc:
+        await client.aclose()
+        unavailable("redis", str(exc).splitlines()[0])
+    prefix = f"tokstack-test:{secrets.token_hex(6)}:"
+    clock = FrozenClock()
+    store = RedisEphemeral(client, prefix=prefix, clock=clock)
+    try:
+        await store.put("code", "v", 1)
+        assert await store.incr("tries", 1) == 1
+        await asyncio.sleep(1.5)
+        assert await store.get("code") == "v"
+        assert await store.incr("tries", 1) == 2
+        clock.advance(1)
+        assert await store.get("code") is None
+        assert await store.incr("tries", 1) == 1
+        # entries an earlier version wrote (no deadline of their own) still read, and count
+        await client.set(f"{prefix}eph:old", "plain", ex=60)
+        await client.set(f"{prefix}eph:old-tries", "3", ex=60)
+        assert await store.get("old") == "plain"
+        assert await store.take("old", ("old-used", "1", 60)) == "plain"
+        assert await store.incr("old-tries", 60) == 1
+    finally:
+        await client.delete(*[k async for k in client.scan_iter(match=f"{prefix}*")])
+        await client.aclose()

@@ -17,6 +17,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from tokstack.clock import Clock
+
 log = logging.getLogger("tokstack.redis")
 
 DEFAULT_PREFIX = "tokstack:"
@@ -91,15 +93,66 @@ return value
 
 # ARGV[4] slots are reserved at once (see LeasedRateLimiter); members are ARGV[3]..":"..i.
 # ARGV[5], in emulator mode only, is the emulated time in ms (else Redis's own clock).
+# Emulator mode: entries expire by the emulated clock (``clock``), like the SQL store's, so a
+# frozen clock keeps a code alive and an advanced one ends it. A value is kept as
+# "<deadline>|<value>"; Redis still drops it a day after it would have expired unmoved.
+_TAKE_LEAVING_BY = """
+local raw = redis.call('GETDEL', KEYS[1])
+if not raw then return false end
+local sep = string.find(raw, '|', 1, true)
+local deadline = sep and tonumber(string.sub(raw, 1, sep - 1))
+if deadline and deadline <= tonumber(ARGV[3]) then return false end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[2]))
+if not deadline then return raw end
+return string.sub(raw, sep + 1)
+"""
+
+
+_INCR_BY = """
+local now = tonumber(ARGV[2])
+if redis.call('TYPE', KEYS[1]).ok == 'string' then redis.call('DEL', KEYS[1]) end
+local deadline = tonumber(redis.call('HGET', KEYS[1], 'd'))
+if (not deadline) or deadline <= now then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'd', now + tonumber(ARGV[1]))
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]))
+end
+return redis.call('HINCRBY', KEYS[1], 'n', 1)
+"""
+REAL_KEEP = 86_400
+
+
 class RedisEphemeral(Owned):
-    """``EphemeralStore`` in Redis, shared by every node."""
+    """``EphemeralStore`` in Redis, shared by every node; with ``clock`` (emulator mode),
+    entries expire by that clock rather than by Redis' own."""
 
     def __init__(
-        self, client: aioredis.Redis, prefix: str = DEFAULT_PREFIX, owns_client: bool = False
-    ) -> None:
+        self, client: aioredis.Redis, prefix: str = DEFAULT_PREFIX, owns_client: bool = False,
+        clock: Clock | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(client, prefix, owns_client)
-        self._incr = client.register_script(_INCR)
-        self._take_leaving = client.register_script(_TAKE_LEAVING)
+        self.clock = clock
+        if clock is None:
+            self._incr = client.register_script(_INCR)
+            self._take_leaving = client.register_script(_TAKE_LEAVING)
+        else:
+            self._incr = client.register_script(_INCR_BY)
+            self._take_leaving = client.register_script(_TAKE_LEAVING_BY)
+
+    def _stored(self, value: str, ttl: int) -> tuple[str, int]:
+        """What Redis keeps, and for how many of its own seconds."""
+        if self.clock is None:
+            return value, ttl
+        return f"{self.clock.now() + ttl}|{value}", ttl + REAL_KEEP
+
+    def _value(self, raw: Any) -> str | None:
+        text = _text(raw)
+        if text is None or self.clock is None:
+            return text
+        deadline, _, value = text.partition("|")
+        if not deadline.isdigit():  # written before entries carried their deadline
+            return text
+        return value if int(deadline) > self.clock.now() else None
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}eph:{key}"
@@ -117,24 +170,28 @@ class RedisEphemeral(Owned):
         if ttl <= 0:  # already expired: what the SQL store would report
             await self.client.delete(self._key(key))
             return
-        await self.client.set(self._key(key), value, ex=ttl)
+        stored, seconds = self._stored(value, ttl)
+        await self.client.set(self._key(key), stored, ex=seconds)
 
     async def get(self, key: str) -> str | None:
-        return _text(await self.client.get(self._key(key)))
+        return self._value(await self.client.get(self._key(key)))
 
     async def take(self, key: str, leave: tuple[str, str, int] | None = None) -> str | None:
         if leave is None:
-            return _text(await self.client.getdel(self._key(key)))
+            return self._value(await self.client.getdel(self._key(key)))
         marker, value, ttl = leave
-        return _text(
-            await self._take_leaving(keys=[self._key(key), self._key(marker)], args=[value, ttl])
-        )
+        stored, seconds = self._stored(value, ttl)
+        args: list[Any] = [stored, seconds]
+        if self.clock is not None:
+            args.append(self.clock.now())
+        return _text(await self._take_leaving(keys=[self._key(key), self._key(marker)], args=args))
 
     async def delete(self, key: str) -> None:
         await self.client.delete(self._key(key))
 
     async def incr(self, key: str, ttl: int) -> int:
-        return int(await self._incr(keys=[self._key(key)], args=[ttl]))
+        args: list[Any] = [ttl] if self.clock is None else [ttl, self.clock.now(), REAL_KEEP]
+        return int(await self._incr(keys=[self._key(key)], args=args))
 
 
 # A sliding log: the set holds one member per allowed request, scored by Redis' own clock

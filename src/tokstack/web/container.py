@@ -134,7 +134,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         from tokstack.storage.redis_store import RedisEphemeral
 
         prefix = settings.redis_prefix
-        ephemeral = redis_ephemeral = RedisEphemeral(redis, prefix)
+        # emulator mode: codes and counters expire by the emulated clock, as on SQL
+        ephemeral = redis_ephemeral = RedisEphemeral(redis, prefix, clock=emulated)
         signal = RedisSignal(RedisRevocationBus(redis, prefix), confirm_within=ttl)
         limiter: Any = (
             LeasedRateLimiter(RedisRateLimiter(redis, prefix))
