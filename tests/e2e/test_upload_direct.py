@@ -11,6 +11,7 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -188,11 +189,18 @@ def _stored_whole(target: Target, token: str, publish_id: str, video: bytes) -> 
         time.sleep(0.1)
     assert status["status"] == "SEND_TO_USER_INBOX", status
     want = hashlib.sha256(video).hexdigest()
-    stored = [
-        path for path in (target.staging.parent / "blobs").rglob("*")
-        if path.is_file() and path.stat().st_size == len(video)
-    ]  # fmt: skip
-    assert want in {hashlib.sha256(path.read_bytes()).hexdigest() for path in stored}
+    assert want in {_digest(path, len(video)) for path in target.staging.parent.glob("blobs/**/*")}
+
+
+def _digest(path: Path, size: int) -> str | None:
+    """A stored file's SHA-256 when it has ``size`` bytes (chunks of uploads still being
+    processed may go while we look)."""
+    try:
+        if not path.is_file() or path.stat().st_size != size:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
 
 
 @pytest.mark.parametrize("pipelined", [False, True], ids=["keep-alive", "pipelined"])
@@ -291,3 +299,25 @@ def test_a_chunk_that_stops_arriving_is_dropped_at_its_deadline(plain: Target) -
     while any(plain.staging.glob("chunk-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(plain.staging.glob("chunk-*"))
+
+
+def test_sixteen_uploads_at_once_each_arrive_whole(target: Target) -> None:
+    """Chunks of different uploads interleave on the server's workers; each file is its own."""
+    videos = [padded(clip(1.0), (2 + n % 3) * MB) for n in range(16)]
+    started = [_init(target, len(v), len(v)) for v in videos]
+
+    def send(n: int) -> list[int]:
+        with _connect(target.url) as sock:
+            for piece in _pieces(_request(started[n][0], videos[n], 0, len(videos[n]))):
+                sock.sendall(piece)
+            return _answers(sock, 1)
+
+    with ThreadPoolExecutor(16) as pool:
+        assert list(pool.map(send, range(16))) == [[201]] * 16
+    for (_, token, publish_id), video in zip(started, videos, strict=True):
+        _stored_whole(target, token, publish_id, video)
+
+
+def _pieces(request: bytes, size: int = 256 * 1024) -> list[bytes]:
+    """A request in pieces, so that uploads sent at once interleave."""
+    return [request[at : at + size] for at in range(0, len(request), size)]
