@@ -110,14 +110,25 @@ return string.sub(raw, sep + 1)
 
 _INCR_BY = """
 local now = tonumber(ARGV[2])
-if redis.call('TYPE', KEYS[1]).ok == 'string' then redis.call('DEL', KEYS[1]) end
-local deadline = tonumber(redis.call('HGET', KEYS[1], 'd'))
-if (not deadline) or deadline <= now then
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[1], 'd', now + tonumber(ARGV[1]))
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]))
+local raw = redis.call('GET', KEYS[1])
+local deadline, n = nil, 0
+if raw then
+  local sep = string.find(raw, '|', 1, true)
+  deadline = sep and tonumber(string.sub(raw, 1, sep - 1))
+  if deadline and deadline > now then
+    n = tonumber(string.sub(raw, sep + 1)) or 0
+  else
+    deadline = nil
+  end
 end
-return redis.call('HINCRBY', KEYS[1], 'n', 1)
+n = n + 1
+if deadline then
+  redis.call('SET', KEYS[1], deadline .. '|' .. n, 'KEEPTTL')
+else
+  local ttl = tonumber(ARGV[1])
+  redis.call('SET', KEYS[1], (now + ttl) .. '|' .. n, 'EX', ttl + tonumber(ARGV[3]))
+end
+return n
 """
 REAL_KEEP = 86_400
 
