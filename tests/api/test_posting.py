@@ -3,6 +3,8 @@ drafts with real MP4s, TikTok's chunk rules on PUT, processing, status, cancel."
 
 from __future__ import annotations
 
+import errno
+
 import httpx
 import orjson
 import pytest
@@ -217,6 +219,33 @@ async def test_an_upload_to_drafts(
     assert done["status"] == "SEND_TO_USER_INBOX" and done["publicaly_available_post_id"] == []
     listed = await client.post("/v2/video/list/?fields=id", json={}, headers=alice.headers)
     assert listed.json()["data"]["videos"] == []
+
+
+async def test_a_full_disk_is_503_and_the_chunk_can_be_sent_again(
+    client: httpx.AsyncClient, container: Container, alice: Poster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    video = clip()
+    answer = await client.post(INBOX, json={"source_info": file_source(len(video))},
+                               headers=alice.headers)  # fmt: skip
+    upload_url = answer.json()["data"]["upload_url"]
+    blobs = type(container.ctx.avatars.blobs)
+    keep = blobs.put_file
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(blobs, "put_file", full)
+    refused = await client.put(
+        upload_url.removeprefix(PUBLIC_URL),
+        content=video,
+        headers=put_headers(0, len(video) - 1, len(video)),
+    )
+    assert refused.status_code == 503, refused.text
+    assert refused.json()["error"]["code"] == "internal_error"
+    assert "space" not in refused.text  # the detail stays in the log
+    monkeypatch.setattr(blobs, "put_file", keep)
+    assert await upload_whole(client, upload_url, video) == [201]
 
 
 @pytest.mark.parametrize(
