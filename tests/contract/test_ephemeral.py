@@ -11,8 +11,10 @@ import asyncio
 import math
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +55,17 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         yield Backend(SqlEphemeral(engine, clock), clock)
         await engine.dispose()
         return
+    async with _redis() as (client, prefix):
+        if request.param == "redis-emulated":
+            clock = FrozenClock()
+            yield Backend(RedisEphemeral(client, prefix=prefix, clock=clock), clock)
+        else:
+            yield Backend(RedisEphemeral(client, prefix=prefix), None)
+
+
+@asynccontextmanager
+async def _redis() -> AsyncIterator[tuple[Any, str]]:
+    """A client and a fresh key prefix, emptied afterwards; a skip when Redis is down."""
     client = connect(REDIS_URL, timeout=2.0)
     try:
         await client.ping()
@@ -61,11 +74,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         unavailable("redis", str(exc).splitlines()[0])
     prefix = f"tokstack-test:{secrets.token_hex(6)}:"
     try:
-        if request.param == "redis-emulated":
-            clock = FrozenClock()
-            yield Backend(RedisEphemeral(client, prefix=prefix, clock=clock), clock)
-        else:
-            yield Backend(RedisEphemeral(client, prefix=prefix), None)
+        yield client, prefix
     finally:
         keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
         if keys:
@@ -160,16 +169,9 @@ async def test_take_can_leave_a_marker_atomically(backend: Backend) -> None:
 @pytest.mark.redis
 async def test_in_emulator_mode_redis_keeps_an_entry_while_the_clock_is_frozen() -> None:
     """Redis' own clock moves on; the emulated one does not: a 1 s code still answers."""
-    client = connect(REDIS_URL, timeout=2.0)
-    try:
-        await client.ping()
-    except Exception as exc:
-        await client.aclose()
-        unavailable("redis", str(exc).splitlines()[0])
-    prefix = f"tokstack-test:{secrets.token_hex(6)}:"
-    clock = FrozenClock()
-    store = RedisEphemeral(client, prefix=prefix, clock=clock)
-    try:
+    async with _redis() as (client, prefix):
+        clock = FrozenClock()
+        store = RedisEphemeral(client, prefix=prefix, clock=clock)
         await store.put("code", "v", 1)
         assert await store.incr("tries", 1) == 1
         await asyncio.sleep(1.5)
@@ -184,6 +186,3 @@ async def test_in_emulator_mode_redis_keeps_an_entry_while_the_clock_is_frozen()
         assert await store.get("old") == "plain"
         assert await store.take("old", ("old-used", "1", 60)) == "plain"
         assert await store.incr("old-tries", 60) == 1
-    finally:
-        await client.delete(*[k async for k in client.scan_iter(match=f"{prefix}*")])
-        await client.aclose()
